@@ -38,8 +38,9 @@ reserve(struct buf *b, size_t extra)
 	size_t cap = b->cap ? b->cap : 64;
 	while (cap < need)
 		cap = cap > (size_t)-1 / 2 ? need : cap * 2;
-	if (cap > b->max + 1)
-		cap = b->max + 1;
+	size_t limit = b->max < (size_t)-1 ? b->max + 1 : b->max;   /* + NUL */
+	if (cap > limit)
+		cap = limit;
 	b->data = xrealloc(b->data, cap);
 	b->cap = cap;
 	return 0;

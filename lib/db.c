@@ -191,7 +191,7 @@ db_begin_tenant(struct db *db, const char *tenant_id)
 {
 	if (db_begin(db) < 0)
 		return -1;
-	const char *p[1] = { tenant_id ? tenant_id : "" };
+	const char *p[1] = { tenant_id ? tenant_id : "*" };
 	if (db_run(db, "SELECT set_config('voxline.tenant_id', $1, true)", 1, p) < 0) {
 		db_rollback(db);
 		return -1;

@@ -6,6 +6,7 @@
 #include <time.h>
 
 static const struct err_def catalog[ERR__COUNT] = {
+	{ "none", "server", "info", 200, "" },
 #define ERR(code, cat, sev, status, msg) { #code, #cat, #sev, status, msg },
 #include "errors.def"
 #undef ERR
@@ -20,7 +21,7 @@ err_get(enum err_code code)
 int
 err_find(const char *code)
 {
-	for (int i = 0; i < ERR__COUNT; i++)
+	for (int i = 1; i < ERR__COUNT; i++)
 		if (strcmp(catalog[i].code, code) == 0)
 			return i;
 	return -1;
@@ -80,7 +81,7 @@ void
 err_write_doc(FILE *out)
 {
 	fprintf(out, "| code | HTTP | category | severity | message |\n|---|---|---|---|---|\n");
-	for (int i = 0; i < ERR__COUNT; i++)
+	for (int i = 1; i < ERR__COUNT; i++)
 		fprintf(out, "| `%s` | %d | %s | %s | %s |\n", catalog[i].code,
 		    catalog[i].status, catalog[i].category, catalog[i].severity,
 		    catalog[i].message);

@@ -8,6 +8,7 @@
 struct db;
 
 enum err_code {
+	ERR_none,       /* 0: no error, so codes can be tested for truth */
 #define ERR(code, cat, sev, status, msg) ERR_##code,
 #include "errors.def"
 #undef ERR

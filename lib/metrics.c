@@ -20,31 +20,26 @@ metrics_register(struct metric *m)
 	pthread_mutex_unlock(&registry_lock);
 }
 
-/* name="value",... with \\, \" and \n escaped as the format requires. */
-static void
-render_labels(char *out, size_t outlen, va_list ap)
+#define METRIC_MAX_LABELS_LEN 2048
+
+/* name="value",... with \\, \" and \n escaped as the format requires.
+ * -1 when the set does not fit: the update is dropped rather than
+ * rendered as a truncated, unparseable sample. */
+static int
+render_labels(struct buf *out, va_list ap)
 {
-	size_t n = 0;
-	out[0] = '\0';
 	const char *name;
-	while ((name = va_arg(ap, const char *)) != NULL) {
+	int rc = 0;
+	while (rc == 0 && (name = va_arg(ap, const char *)) != NULL) {
 		const char *val = va_arg(ap, const char *);
-		if (val == NULL)
-			val = "";
-		n += (size_t)snprintf(out + n, n < outlen ? outlen - n : 0, "%s%s=\"",
-		    n ? "," : "", name);
-		for (const char *p = val; *p && n + 3 < outlen; p++) {
-			if (*p == '\\' || *p == '"')
-				out[n++] = '\\', out[n++] = *p;
-			else if (*p == '\n')
-				out[n++] = '\\', out[n++] = 'n';
-			else
-				out[n++] = *p;
-		}
-		if (n + 2 < outlen)
-			out[n++] = '"';
-		out[n < outlen ? n : outlen - 1] = '\0';
+		rc = buf_printf(out, "%s%s=\"", out->len ? "," : "", name);
+		for (const char *p = val ? val : ""; rc == 0 && *p; p++)
+			rc = *p == '\\' || *p == '"' ? buf_printf(out, "\\%c", *p) :
+			    *p == '\n' ? buf_puts(out, "\\n") : buf_putc(out, *p);
+		if (rc == 0)
+			rc = buf_putc(out, '"');
 	}
+	return rc;
 }
 
 static struct metric_series *
@@ -66,10 +61,14 @@ enum op { OP_ADD, OP_SET, OP_OBSERVE };
 static void
 update(struct metric *m, enum op op, double v, va_list ap)
 {
-	char labels[512];
-	render_labels(labels, sizeof labels, ap);
+	struct buf labels;
+	buf_init(&labels, METRIC_MAX_LABELS_LEN);
+	if (render_labels(&labels, ap) < 0) {
+		buf_free(&labels);
+		return;
+	}
 	pthread_mutex_lock(&m->lock);
-	struct metric_series *s = series_for(m, labels);
+	struct metric_series *s = series_for(m, labels.data ? labels.data : "");
 	if (s != NULL) {
 		if (op == OP_ADD)
 			s->value += v;
@@ -84,6 +83,7 @@ update(struct metric *m, enum op op, double v, va_list ap)
 		}
 	}
 	pthread_mutex_unlock(&m->lock);
+	buf_free(&labels);
 }
 
 #define UPDATE_FN(fn, op) \

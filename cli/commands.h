@@ -1,0 +1,10 @@
+/* The voxline command's sub-commands; each lives in its own file. */
+#ifndef VOXLINE_COMMANDS_H
+#define VOXLINE_COMMANDS_H
+
+int cmd_migrate(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_config_doc(int argc, char **argv);
+int cmd_errors_doc(int argc, char **argv);
+
+#endif

@@ -1,0 +1,21 @@
+/* Page shells that need no signed-in user. */
+#include "../handlers.h"
+
+const struct field login_page_fields[] = {
+	{ "next", FT_STRING, 0, 1, 500, NULL },
+	{ NULL }
+};
+
+void
+home_page(struct req *rq, struct resp *rs)
+{
+	resp_redirect(rs, "/login");
+}
+
+void
+login_page(struct req *rq, struct resp *rs)
+{
+	json_t *ctx = json_pack("{s:s}", "title", "Sign in");
+	resp_page(rq, rs, 200, "login", ctx);
+	json_decref(ctx);
+}

@@ -1,0 +1,35 @@
+#!/bin/sh
+# Regenerates the tables in docs/ that come from the code's own
+# declarations.  A block
+#   <!-- generated: voxline COMMAND -->
+#   ...
+#   <!-- end generated -->
+# is replaced by the output of `./voxline COMMAND`.
+#   scripts/gen-docs.sh           rewrite the files
+#   scripts/gen-docs.sh --check   exit 1 if any file is out of date
+set -eu
+cd "$(dirname "$0")/.."
+check=${1:-}
+status=0
+for doc in docs/*.md; do
+	grep -q '^<!-- generated: voxline ' "$doc" || continue
+	tmp=$(mktemp)
+	awk '
+		/^<!-- generated: voxline [a-z-]+ -->$/ {
+			print; cmd = $4; system("./voxline " cmd); skip = 1; next
+		}
+		/^<!-- end generated -->$/ { skip = 0 }
+		!skip { print }
+	' "$doc" > "$tmp"
+	if [ "$check" = --check ]; then
+		if ! cmp -s "$doc" "$tmp"; then
+			echo "$doc is out of date: run make docs" >&2
+			diff "$doc" "$tmp" >&2 || true
+			status=1
+		fi
+		rm -f "$tmp"
+	else
+		mv "$tmp" "$doc"
+	fi
+done
+exit $status

@@ -1,0 +1,8 @@
+# Configuration of the programs of a stack in $VAR (sourced by
+# stack.sh, run.sh and the tests); expects ROOT, VAR, ADDR and PORT.
+export VOXLINE_DATABASE_URL="host=$VAR/run dbname=voxline user=voxline"
+export VOXLINE_WEB_SOCKET="$VAR/run/web.sock"
+export VOXLINE_WEB_SOCKET_MODE=${VOXLINE_WEB_SOCKET_MODE:-438}
+export VOXLINE_WEB_TEMPLATES_DIR="$ROOT/templates"
+export VOXLINE_SQL_DIR="$ROOT/sql"
+export VOXLINE_PUBLIC_URL=${VOXLINE_PUBLIC_URL:-http://${ADDR:-127.0.0.1}:${PORT:-8080}}

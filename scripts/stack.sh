@@ -1,0 +1,165 @@
+#!/bin/sh
+# Starts and stops a whole Voxline stack in one directory: a PostgreSQL
+# cluster, voxline-web and nginx.  Used by `make run` and by the tests.
+#
+#   scripts/stack.sh start VARDIR     (everything; idempotent)
+#   scripts/stack.sh stop VARDIR
+#   scripts/stack.sh pg-start|pg-stop|web-start|web-stop VARDIR
+#
+# Environment: VOXLINE_HTTP_PORT (8080), VOXLINE_HTTP_ADDR (127.0.0.1),
+# VOXLINE_MEDIA_ADDR (127.0.0.1:8081); any other VOXLINE_* key reaches the
+# programs as a configuration override.
+set -eu
+
+cmd=${1:?usage: stack.sh start|stop|pg-start|pg-stop|web-start|web-stop VARDIR}
+VAR=${2:?VARDIR missing}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+mkdir -p "$VAR"
+VAR=$(cd "$VAR" && pwd)
+PORT=${VOXLINE_HTTP_PORT:-8080}
+ADDR=${VOXLINE_HTTP_ADDR:-127.0.0.1}
+MEDIA_ADDR=${VOXLINE_MEDIA_ADDR:-127.0.0.1:8081}
+PG_BINDIR=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+
+. "$ROOT/scripts/stack-env.sh"
+
+as_pg() {
+	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+log() { echo "stack: $*" >&2; }
+
+# postgres refuses to run as root: when we are root the cluster belongs to
+# the postgres user, who must be able to reach VARDIR (traverse bit only).
+# nginx's workers (nobody) likewise read static/ and the web socket.
+grant_traverse() {
+	[ "$(id -u)" = 0 ] || return 0
+	for start in "$VAR" "$ROOT/static"; do
+	d=$start
+	while [ "$d" != / ]; do
+		if ! runuser -u postgres -- test -x "$d"; then
+			chmod o+x "$d"
+			log "granted traverse (o+x) on $d so the postgres user can reach its data"
+		fi
+		d=$(dirname "$d")
+	done
+	done
+}
+
+pg_start() {
+	mkdir -p "$VAR/run" "$VAR/log"
+	grant_traverse
+	if [ "$(id -u)" = 0 ]; then chown postgres "$VAR/run" "$VAR/log"; fi
+	if [ ! -f "$VAR/pg/PG_VERSION" ]; then
+		mkdir -p "$VAR/pg"
+		[ "$(id -u)" = 0 ] && chown postgres "$VAR/pg"
+		chmod 700 "$VAR/pg"
+		as_pg "$PG_BINDIR/initdb" -D "$VAR/pg" -A peer -U postgres -E UTF8 --locale=C.UTF-8 >"$VAR/log/initdb.log" 2>&1 ||
+			{ log "initdb failed, see $VAR/log/initdb.log"; exit 1; }
+		# Local connections only: unix socket, peer for postgres, trust for the app role.
+		cat > "$VAR/pg/pg_hba.conf" <<HBA
+local all postgres peer
+local all voxline trust
+HBA
+		[ "$(id -u)" = 0 ] && chown postgres "$VAR/pg/pg_hba.conf"
+		fresh=1
+	fi
+	if ! as_pg "$PG_BINDIR/pg_ctl" -D "$VAR/pg" status >/dev/null 2>&1; then
+		as_pg "$PG_BINDIR/pg_ctl" -D "$VAR/pg" -w -t 60 -l "$VAR/log/postgresql.log" \
+		    -o "-k $VAR/run -c listen_addresses='' -c max_connections=200 -c fsync=${VOXLINE_PG_FSYNC:-on}" start >/dev/null ||
+			{ log "postgres did not start, see $VAR/log/postgresql.log"; exit 1; }
+	fi
+	if [ "${fresh:-0}" = 1 ] || ! as_pg psql -h "$VAR/run" -U postgres -Atqc "SELECT 1 FROM pg_roles WHERE rolname='voxline'" postgres | grep -q 1; then
+		as_pg psql -h "$VAR/run" -U postgres -qc "CREATE ROLE voxline LOGIN" postgres
+		as_pg psql -h "$VAR/run" -U postgres -qc "CREATE DATABASE voxline OWNER voxline" postgres
+	fi
+}
+
+pg_stop() {
+	[ -f "$VAR/pg/PG_VERSION" ] || return 0
+	as_pg "$PG_BINDIR/pg_ctl" -D "$VAR/pg" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+web_start() {
+	mkdir -p "$VAR/run" "$VAR/log"
+	"$ROOT/voxline-web" >>"$VAR/log/web.log" 2>&1 &
+	echo $! > "$VAR/run/web.pid"
+	i=0
+	while [ ! -S "$VAR/run/web.sock" ]; do
+		i=$((i + 1))
+		if [ $i -gt 100 ] || ! kill -0 "$(cat "$VAR/run/web.pid")" 2>/dev/null; then
+			log "voxline-web did not start, see $VAR/log/web.log"
+			tail -5 "$VAR/log/web.log" >&2
+			exit 1
+		fi
+		sleep 0.1
+	done
+}
+
+stop_pidfile() {
+	f=$1
+	[ -f "$f" ] || return 0
+	pid=$(cat "$f")
+	if kill "$pid" 2>/dev/null; then
+		i=0
+		while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	fi
+	rm -f "$f"
+}
+
+web_stop() { stop_pidfile "$VAR/run/web.pid"; }
+
+nginx_conf() {
+	mkdir -p "$VAR/nginx" "$VAR/log" "$VAR/storage"
+	for f in voxline locations fastcgi security-headers; do
+		sed -e "s|@VAR@|$VAR|g" -e "s|@ROOT@|$ROOT|g" -e "s|@CONF_DIR@|$VAR/nginx|g" \
+		    -e "s|@LISTEN@|$ADDR:$PORT|g" -e "s|@WEB_SOCKET@|$VAR/run/web.sock|g" \
+		    -e "s|@MEDIA_ADDR@|$MEDIA_ADDR|g" -e "s|@STORAGE@|$VAR/storage|g" \
+		    -e "s|@MAX_BODY@|${VOXLINE_NGINX_MAX_BODY:-2m}|g" \
+		    -e "s|@RATE_LOGIN@|${VOXLINE_NGINX_RATE_LOGIN:-10r/m}|g" \
+		    -e "s|@BURST_LOGIN@|${VOXLINE_NGINX_BURST_LOGIN:-10}|g" \
+		    -e "s|@RATE_WEBHOOKS@|${VOXLINE_NGINX_RATE_WEBHOOKS:-50r/s}|g" \
+		    -e "s|@BURST_WEBHOOKS@|${VOXLINE_NGINX_BURST_WEBHOOKS:-100}|g" \
+		    -e "s|@RATE_API@|${VOXLINE_NGINX_RATE_API:-20r/s}|g" \
+		    -e "s|@BURST_API@|${VOXLINE_NGINX_BURST_API:-40}|g" \
+		    -e "s|@HSTS@||g" \
+		    "$ROOT/nginx/$f.conf.in" > "$VAR/nginx/$f.conf"
+	done
+}
+
+nginx_start() {
+	nginx_conf
+	"$NGINX" -t -q -p "$VAR/nginx" -c "$VAR/nginx/voxline.conf" -e "$VAR/log/nginx-error.log" 2>>"$VAR/log/nginx-error.log" ||
+		{ log "nginx configuration rejected, see $VAR/log/nginx-error.log"; exit 1; }
+	"$NGINX" -p "$VAR/nginx" -c "$VAR/nginx/voxline.conf" -e "$VAR/log/nginx-error.log" ||
+		{ log "nginx did not start, see $VAR/log/nginx-error.log"; exit 1; }
+}
+
+nginx_stop() {
+	[ -f "$VAR/run/nginx.pid" ] || return 0
+	"$NGINX" -p "$VAR/nginx" -c "$VAR/nginx/voxline.conf" -e "$VAR/log/nginx-error.log" -s quit 2>/dev/null || true
+	i=0
+	while [ -f "$VAR/run/nginx.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+}
+
+case "$cmd" in
+start)
+	pg_start
+	"$ROOT/voxline" migrate >&2
+	web_start
+	nginx_start
+	;;
+stop)
+	nginx_stop
+	web_stop
+	pg_stop
+	;;
+pg-start) pg_start ;;
+pg-stop) pg_stop ;;
+web-start) web_start ;;
+web-stop) web_stop ;;
+nginx-start) nginx_start ;;
+nginx-stop) nginx_stop ;;
+*) echo "stack.sh: unknown command $cmd" >&2; exit 2 ;;
+esac
