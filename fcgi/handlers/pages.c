@@ -15,7 +15,8 @@ home_page(struct req *rq, struct resp *rs)
 void
 login_page(struct req *rq, struct resp *rs)
 {
-	json_t *ctx = json_pack("{s:s}", "title", "Sign in");
+	json_t *ctx = json_pack("{s:s,s:O?}", "title", "Sign in", "next",
+	    json_object_get(rq->in, "next"));
 	resp_page(rq, rs, 200, "login", ctx);
 	json_decref(ctx);
 }

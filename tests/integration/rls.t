@@ -9,7 +9,7 @@ use Test::More;
 use Stack;
 
 my $s = Stack->new;
-my $scope = sub { "SELECT set_config('voxline.tenant_id', '$_[0]', false);" };
+my $scope = sub { "SET voxline.tenant_id = '$_[0]';" };
 
 my ($a, $b) = map {
     $s->psql($scope->('*') . "INSERT INTO tenants (name, slug, plan) VALUES ('Tenant $_', 'rls-$_', 'base') RETURNING id")
@@ -17,10 +17,14 @@ my ($a, $b) = map {
 ($a) = $a =~ /([0-9a-f-]{36})/;
 ($b) = $b =~ /([0-9a-f-]{36})/;
 ok($a && $b, 'two tenants created');
+my %agent = map {
+    my $id = $s->psql($scope->('*') . "INSERT INTO agents (tenant_id, name) VALUES ('$_', 'Desk') RETURNING id");
+    ($_ => ($id =~ /([0-9a-f-]{36})/)[0])
+} $a, $b;
 for my $t ([$a, 'CA1', '+15550000001'], [$b, 'CB1', '+15550000002'], [$b, 'CB2', '+15550000003']) {
-    $s->psql($scope->('*') . "INSERT INTO calls (tenant_id, carrier, carrier_call_sid, direction, from_number,"
-        . " to_number, status, started_at) VALUES ('$t->[0]', 'twilio', '$t->[1]', 'inbound', '$t->[2]',"
-        . " '+15559999999', 'completed', now())");
+    $s->psql($scope->('*') . "INSERT INTO calls (tenant_id, agent_id, carrier, carrier_call_sid, direction,"
+        . " from_number, to_number, status, started_at) VALUES ('$t->[0]', '$agent{$t->[0]}', 'twilio',"
+        . " '$t->[1]', 'inbound', '$t->[2]', '+15559999999', 'completed', now())");
 }
 
 is($s->psql("SELECT count(*) FROM calls"), 0, 'no tenant set: no rows at all');
@@ -33,8 +37,9 @@ is($s->psql($scope->('*') . "SELECT count(*) FROM calls WHERE carrier_call_sid L
    'platform scope sees every tenant');
 
 my $err = eval {
-    $s->psql($scope->($a) . "INSERT INTO calls (tenant_id, carrier, carrier_call_sid, direction, from_number,"
-        . " to_number, status) VALUES ('$b', 'twilio', 'CX', 'inbound', '+1', '+1', 'queued')");
+    $s->psql($scope->($a) . "INSERT INTO calls (tenant_id, agent_id, carrier, carrier_call_sid, direction,"
+        . " from_number, to_number, status) VALUES ('$b', '$agent{$b}', 'twilio', 'CX', 'inbound',"
+        . " '+15550000009', '+15559999999', 'queued')");
     1;
 };
 ok(!$err, "writing a row for tenant B from A's scope is refused");

@@ -62,13 +62,14 @@ sub voxline {
 # psql as the application role (row-level security applies).
 sub psql {
     my ($self, $sql) = @_;
+    local $ENV{PGOPTIONS} = '-c client_min_messages=warning';
     open(my $p, '-|', 'psql', '-h', "$self->{dir}/run", '-U', 'voxline', '-d', 'voxline',
          '-AtqX', '-v', 'ON_ERROR_STOP=1', '-c', $sql) or die "psql: $!";
     local $/;
     my $out = <$p> // '';
     close $p;
     die "psql failed ($?): $sql\n" if $? != 0;
-    chomp $out;
+    $out =~ s/\n+\z//;
     return $out;
 }
 
