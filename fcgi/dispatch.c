@@ -1,4 +1,5 @@
 #include "dispatch.h"
+#include "auth.h"
 #include "crypto.h"
 #include "log.h"
 #include "metrics.h"
@@ -65,6 +66,14 @@ route_and_run(struct req *rq, struct resp *rs, const char *raw_path)
 		return;
 	}
 	rq->route = route;
+	if (auth_identify(rq) < 0) {
+		resp_fail(rq, rs, ERR_database_unavailable, "identify: database unreachable");
+		return;
+	}
+	if ((err = access_check(rq, route->perm)) != ERR_none) {
+		resp_error(rq, rs, err, NULL);
+		return;
+	}
 	if (req_parse(rq, &err) < 0) {
 		resp_error(rq, rs, err, NULL);
 		return;

@@ -12,6 +12,7 @@
 struct route;
 struct db;
 struct tpl_set;
+struct auth;
 
 #define REQ_MAX_FIELDS 256        /* form / query / cookie pairs */
 #define RESP_MAX_BODY (64u << 20) /* buffered response ceiling */
@@ -42,7 +43,7 @@ struct req {
 	/* Context. */
 	struct db *db;
 	const struct tpl_set *tpl;
-	void *auth;                 /* filled by the access layer */
+	struct auth *auth;          /* filled by the access layer (auth.h) */
 };
 
 struct resp {

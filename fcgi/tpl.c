@@ -598,7 +598,7 @@ scalar_text(json_t *v, char tmp[400], const char **s, size_t *n)
 			e--;
 		*e = '\0';
 		if (!strcmp(tmp, "-0"))
-			strcpy(tmp, "0");
+			tmp[0] = '0', tmp[1] = '\0';
 		break;
 	}
 	case JSON_TRUE:

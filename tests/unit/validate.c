@@ -2,6 +2,7 @@
  * exact messages a user sees, required/optional, blank form strings,
  * unknown fields, csrf_token, FIELD_MULTI, INT bounds. */
 #include "tap.h"
+#include "buf.h"
 #include "fcgi/validate.h"
 #include "fcgi/web.h"
 
@@ -60,12 +61,13 @@ msg(const struct field *spec, const char *s)
 static char *
 ints_input(int n)
 {
-	char *s = malloc((size_t)n * 4 + 16);
-	size_t len = (size_t)sprintf(s, "{\"f\":[");
+	struct buf b;
+	buf_init(&b, (size_t)n * 4 + 16);
+	buf_puts(&b, "{\"f\":[");
 	for (int i = 0; i < n; i++)
-		len += (size_t)sprintf(s + len, "%s\"5\"", i ? "," : "");
-	strcpy(s + len, "]}");
-	return s;
+		buf_printf(&b, "%s\"5\"", i ? "," : "");
+	buf_puts(&b, "]}");
+	return buf_steal(&b);
 }
 
 #define ACCEPT(spec, s, name) is(msg((spec), (s)), "", name)
