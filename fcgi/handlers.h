@@ -14,4 +14,12 @@ void home_page(struct req *rq, struct resp *rs);
 void login_page(struct req *rq, struct resp *rs);
 extern const struct field login_page_fields[];
 
+/* Identity and access. */
+
+/* Telephony. */
+
+/* Customer dashboard. */
+
+/* Admin portal. */
+
 #endif

@@ -6,3 +6,14 @@ export VOXLINE_WEB_SOCKET_MODE=${VOXLINE_WEB_SOCKET_MODE:-438}
 export VOXLINE_WEB_TEMPLATES_DIR="$ROOT/templates"
 export VOXLINE_SQL_DIR="$ROOT/sql"
 export VOXLINE_PUBLIC_URL=${VOXLINE_PUBLIC_URL:-http://${ADDR:-127.0.0.1}:${PORT:-8080}}
+
+# Secrets made once per stack directory and kept beside its data.
+if [ ! -f "$VAR/secrets.env" ]; then
+	mkdir -p "$VAR"
+	(umask 077; {
+		echo "VOXLINE_STREAM_TOKEN_SECRET=$(head -c 32 /dev/urandom | base64 | tr -d '/+=')"
+	} > "$VAR/secrets.env")
+fi
+set -a
+. "$VAR/secrets.env"
+set +a

@@ -1,10 +1,10 @@
 #!/bin/sh
 # Starts and stops a whole Voxline stack in one directory: a PostgreSQL
-# cluster, voxline-web and nginx.  Used by `make run` and by the tests.
+# cluster, voxline-web, the job worker and nginx.  Used by `make run` and by the tests.
 #
 #   scripts/stack.sh start VARDIR     (everything; idempotent)
 #   scripts/stack.sh stop VARDIR
-#   scripts/stack.sh pg-start|pg-stop|web-start|web-stop VARDIR
+#   scripts/stack.sh pg-start|pg-stop|web-start|web-stop|worker-start|worker-stop|nginx-start|nginx-stop VARDIR
 #
 # Environment: VOXLINE_HTTP_PORT (8080), VOXLINE_HTTP_ADDR (127.0.0.1),
 # VOXLINE_MEDIA_ADDR (127.0.0.1:8081); any other VOXLINE_* key reaches the
@@ -81,16 +81,19 @@ pg_stop() {
 	as_pg "$PG_BINDIR/pg_ctl" -D "$VAR/pg" -m fast -w stop >/dev/null 2>&1 || true
 }
 
-web_start() {
+# Starts a program in the background with a pid file and a log;
+# waits until ready_test succeeds (or the program dies).
+start_program() {
+	name=$1; ready_test=$2; shift 2
 	mkdir -p "$VAR/run" "$VAR/log"
-	"$ROOT/voxline-web" >>"$VAR/log/web.log" 2>&1 &
-	echo $! > "$VAR/run/web.pid"
+	"$@" >>"$VAR/log/$name.log" 2>&1 &
+	echo $! > "$VAR/run/$name.pid"
 	i=0
-	while [ ! -S "$VAR/run/web.sock" ]; do
+	while ! eval "$ready_test"; do
 		i=$((i + 1))
-		if [ $i -gt 100 ] || ! kill -0 "$(cat "$VAR/run/web.pid")" 2>/dev/null; then
-			log "voxline-web did not start, see $VAR/log/web.log"
-			tail -5 "$VAR/log/web.log" >&2
+		if [ $i -gt 100 ] || ! kill -0 "$(cat "$VAR/run/$name.pid")" 2>/dev/null; then
+			log "$name did not start, see $VAR/log/$name.log"
+			tail -5 "$VAR/log/$name.log" >&2
 			exit 1
 		fi
 		sleep 0.1
@@ -108,7 +111,10 @@ stop_pidfile() {
 	rm -f "$f"
 }
 
+web_start() { start_program web '[ -S "$VAR/run/web.sock" ]' "$ROOT/voxline-web"; }
 web_stop() { stop_pidfile "$VAR/run/web.pid"; }
+worker_start() { start_program worker 'grep -q worker_started "$VAR/log/worker.log"' "$ROOT/voxline" worker; }
+worker_stop() { stop_pidfile "$VAR/run/worker.pid"; }
 
 nginx_conf() {
 	mkdir -p "$VAR/nginx" "$VAR/log" "$VAR/storage"
@@ -148,10 +154,12 @@ start)
 	pg_start
 	"$ROOT/voxline" migrate >&2
 	web_start
+	worker_start
 	nginx_start
 	;;
 stop)
 	nginx_stop
+	worker_stop
 	web_stop
 	pg_stop
 	;;
@@ -159,6 +167,8 @@ pg-start) pg_start ;;
 pg-stop) pg_stop ;;
 web-start) web_start ;;
 web-stop) web_stop ;;
+worker-start) worker_start ;;
+worker-stop) worker_stop ;;
 nginx-start) nginx_start ;;
 nginx-stop) nginx_stop ;;
 *) echo "stack.sh: unknown command $cmd" >&2; exit 2 ;;

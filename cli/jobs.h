@@ -1,0 +1,20 @@
+/* Job handlers and periodic tasks named in cli/jobs.def. */
+#ifndef VOXLINE_CLI_JOBS_H
+#define VOXLINE_CLI_JOBS_H
+#include <jansson.h>
+#include <stddef.h>
+
+struct db;
+
+typedef int (*job_fn)(struct db *db, json_t *payload, char *err, size_t errlen);
+typedef int (*task_fn)(struct db *db);
+
+/* cli/jobs/maintenance.c */
+int task_event_partitions(struct db *db);
+int task_requeue_stale_jobs(struct db *db);
+
+/* Identity and access. */
+
+/* Telephony. */
+
+#endif
