@@ -14,16 +14,16 @@ struct agent_line {
 	enum carrier carrier;
 };
 
-/* The agent (live) and the first number routed to it, which calls go out from. */
+/* The agent (live) and the first of its numbers on a configured
+ * carrier, which calls go out from. */
 static enum err_code
 find_agent(struct db *db, const struct outbound_request *rq, struct agent_line *a)
 {
 	const char *p[1] = { rq->agent_id };
 	PGresult *r = db_prep(db, "outbound_agent",
 	    "SELECT a.status, a.version, a.max_duration_seconds, n.e164, n.carrier, n.id"
-	    " FROM agents a LEFT JOIN LATERAL (SELECT e164, carrier, id FROM phone_numbers"
-	    " WHERE tenant_id = a.tenant_id AND agent_id = a.id ORDER BY created_at, id LIMIT 1) n ON true"
-	    " WHERE a.id = $1::uuid", 1, p);
+	    " FROM agents a LEFT JOIN phone_numbers n ON n.tenant_id = a.tenant_id AND n.agent_id = a.id"
+	    " WHERE a.id = $1::uuid ORDER BY n.created_at, n.id LIMIT 50", 1, p);
 	enum err_code e = ERR_none;
 	if (r == NULL)
 		e = ERR_database_unavailable;
@@ -34,13 +34,18 @@ find_agent(struct db *db, const struct outbound_request *rq, struct agent_line *
 	else if (PQgetisnull(r, 0, 3))
 		e = ERR_no_caller_number;
 	else {
-		snprintf(a->version, sizeof a->version, "%s", PQgetvalue(r, 0, 1));
-		snprintf(a->max_duration, sizeof a->max_duration, "%s", PQgetvalue(r, 0, 2));
-		snprintf(a->from, sizeof a->from, "%s", PQgetvalue(r, 0, 3));
-		snprintf(a->number_id, sizeof a->number_id, "%s", PQgetvalue(r, 0, 5));
-		a->carrier = (enum carrier)carrier_from_name(PQgetvalue(r, 0, 4));
-		if (!carrier_configured(a->carrier))
+		int i, n = PQntuples(r);
+		for (i = 0; i < n && !carrier_configured((enum carrier)carrier_from_name(PQgetvalue(r, i, 4))); i++)
+			;
+		if (i == n)
 			e = ERR_carrier_not_configured;
+		else {
+			snprintf(a->version, sizeof a->version, "%s", PQgetvalue(r, i, 1));
+			snprintf(a->max_duration, sizeof a->max_duration, "%s", PQgetvalue(r, i, 2));
+			snprintf(a->from, sizeof a->from, "%s", PQgetvalue(r, i, 3));
+			snprintf(a->number_id, sizeof a->number_id, "%s", PQgetvalue(r, i, 5));
+			a->carrier = (enum carrier)carrier_from_name(PQgetvalue(r, i, 4));
+		}
 	}
 	PQclear(r);
 	return e;
@@ -84,14 +89,14 @@ static void
 finish_row(struct db *db, const struct outbound_request *rq, const struct outbound_result *out,
     const struct carrier_result *cr)
 {
-	const char *p[3] = { out->call_id, cr->call_sid, err_get(cr->err)->code };
+	const char *p[2] = { out->call_id, cr->err == ERR_none ? cr->call_sid : err_get(cr->err)->code };
 	if (db_begin_tenant(db, rq->tenant_id) < 0)
 		return;
 	int rc = cr->err == ERR_none ?
 	    db_run(db, "UPDATE calls SET carrier_call_sid = $2 WHERE id = $1"
 	    " AND carrier_call_sid IS NULL", 2, p) :
-	    db_run(db, "UPDATE calls SET status = 'failed', ended_at = now(), end_reason = $3"
-	    " WHERE id = $1 AND status = 'queued'", 3, (const char *[3]){ p[0], p[1], p[2] });
+	    db_run(db, "UPDATE calls SET status = 'failed', ended_at = now(), end_reason = $2"
+	    " WHERE id = $1 AND status = 'queued'", 2, p);
 	if (rc < 0 || db_commit(db) < 0)
 		db_rollback(db);
 }

@@ -97,7 +97,7 @@ static int
 say(struct buf *out, const struct answer *a, const char *text)
 {
 	return buf_puts(out, "<Say language=\"") < 0 ||
-	    answer_xml_escape(out, a->language ? a->language : "en-US") < 0 ||
+	    answer_xml_escape(out, a->language && *a->language ? a->language : "en-US") < 0 ||
 	    buf_puts(out, "\">") < 0 || answer_xml_escape(out, text) < 0 ||
 	    buf_puts(out, "</Say>") < 0 ? -1 : 0;
 }

@@ -55,7 +55,7 @@ sub env_sh {
 sub voxline {
     my ($self, @args) = @_;
     my $cmd = join ' ', map { "'$_'" } @args;
-    my $out = `sh -c '@{[ $self->env_sh ]} $ROOT/voxline $cmd' 2>&1`;
+    my $out = `@{[ $self->env_prefix ]} sh -c '@{[ $self->env_sh ]} $ROOT/voxline $cmd' 2>&1`;
     return ($? >> 8, $out);
 }
 
