@@ -276,7 +276,7 @@ resp_json(struct resp *rs, int status, json_t *v)
 	rs->status = status;
 	rs->content_type = "application/json";
 	buf_reset(&rs->body);
-	char *text = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	char *text = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
 	json_decref(v);
 	if (text == NULL || buf_puts(&rs->body, text) < 0 || buf_putc(&rs->body, '\n') < 0) {
 		buf_reset(&rs->body);
