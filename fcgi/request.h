@@ -28,6 +28,8 @@ struct req {
 	const char *remote_addr;
 	const char *user_agent;
 	const char *scheme;         /* "https" when nginx terminated TLS */
+	const char *authorization;  /* Authorization header (API keys) */
+	const char *csrf_header;    /* X-CSRF-Token header (fetch requests) */
 	char correlation_id[80];
 	const char *body;           /* raw body (NUL-terminated), may be NULL */
 	size_t body_len;
