@@ -12,6 +12,8 @@ static const struct {
 } commands[] = {
 	{ "migrate", cmd_migrate, "migrate               apply pending database migrations" },
 	{ "demo", cmd_demo, "demo [--credentials-file F]  load the demo tenant; create the superadmin once" },
+	{ "tenant", cmd_tenant, "tenant add SLUG [--name N] [--plan P]  create a tenant" },
+	{ "user", cmd_user, "user add EMAIL [--name N] [--tenant SLUG --role R] [--superadmin] [--password-file F]" },
 	{ "worker", cmd_worker, "worker [--once]       run queued jobs and periodic tasks" },
 	{ "config-doc", cmd_config_doc, "config-doc            print every configuration key (Markdown)" },
 	{ "errors-doc", cmd_errors_doc, "errors-doc            print the error catalog (Markdown)" },
