@@ -59,6 +59,13 @@ sub voxline {
     return ($? >> 8, $out);
 }
 
+# As voxline, with extra environment for this one run.
+sub voxline_env {
+    my ($self, $env, @args) = @_;
+    local @ENV{ keys %$env } = values %$env;
+    return $self->voxline(@args);
+}
+
 # psql as the application role (row-level security applies).
 sub psql {
     my ($self, $sql) = @_;
