@@ -52,10 +52,19 @@ sub env_sh {
     return "ROOT=$ROOT VAR=$self->{dir} PORT=$self->{port}; . $ROOT/scripts/stack-env.sh;";
 }
 
+# Arguments are passed as a list (no shell quoting), so they may hold
+# spaces and quotes.
 sub voxline {
     my ($self, @args) = @_;
-    my $cmd = join ' ', map { "'$_'" } @args;
-    my $out = `sh -c '@{[ $self->env_sh ]} $ROOT/voxline $cmd' 2>&1`;
+    my $pid = open(my $p, '-|') // die "fork: $!";
+    if (!$pid) {
+        open(STDERR, '>&', \*STDOUT);
+        exec('sh', '-c', $self->env_sh . ' exec "$0" "$@"', "$ROOT/voxline", @args);
+        exit 127;
+    }
+    local $/;
+    my $out = <$p> // '';
+    close $p;
     return ($? >> 8, $out);
 }
 
