@@ -164,7 +164,7 @@ key_cell(const struct rbac_grant *g)
 void
 rbac_write_doc(FILE *out)
 {
-	fprintf(out, "### Permissions\n\n| permission | who | superadmin | owner | admin | operator |"
+	fprintf(out, "### Permissions\n\n| permission | what | superadmin | owner | admin | operator |"
 	    " analyst | viewer | API key | plan feature |\n|---|---|---|---|---|---|---|---|---|---|\n");
 	for (int i = 0; i < ngrants; i++) {
 		const struct rbac_grant *g = &grants[i];

@@ -388,7 +388,7 @@ team_render(struct req *rq, struct resp *rs, int status, json_t *fields)
 		json_object_set(ctx, "form", rq->in);
 	}
 	json_t *roles = json_array();
-	for (const char *r = ROLES, *e; *r; r = *e ? e + 1 : e) {
+	for (const char *r = "viewer|analyst|operator|admin|owner", *e; *r; r = *e ? e + 1 : e) {
 		e = strchr(r, '|');
 		if (e == NULL)
 			e = r + strlen(r);
