@@ -7,11 +7,13 @@ use strict;
 use warnings;
 use Cwd qw(abs_path);
 use File::Basename qw(dirname);
+use File::Path qw(remove_tree);
 use File::Temp qw(tempdir);
 use HTTP::Tiny;
 use IO::Socket::INET;
 use JSON::PP;
 
+our %LIVE;      # stacks not yet stopped, by directory
 our $ROOT = abs_path(dirname(__FILE__) . '/../..');
 
 sub free_port {
@@ -24,9 +26,12 @@ sub free_port {
 
 sub new {
     my ($class, %opt) = @_;
-    my $dir = tempdir('voxline-test-XXXXXX', TMPDIR => 1, CLEANUP => !$ENV{KEEP_STACK});
-    my $self = bless { dir => $dir, port => free_port(), env => $opt{env} || {} }, $class;
+    # Removed by stop(), after the processes: File::Temp's own clean-up
+    # could run first at exit and leave them running without their files.
+    my $dir = tempdir('voxline-test-XXXXXX', TMPDIR => 1, CLEANUP => 0);
+    my $self = bless { dir => $dir, port => free_port(), env => $opt{env} || {}, pid => $$ }, $class;
     $self->{http} = HTTP::Tiny->new(max_redirect => 0, timeout => 30);
+    $LIVE{$self->{dir}} = $self;
     $self->sh('start');
     return $self;
 }
@@ -128,11 +133,17 @@ sub web_pid {
     return $pid;
 }
 
-sub DESTROY {
+# Stops the processes, then removes the directory (unless KEEP_STACK).
+sub stop {
     my ($self) = @_;
-    return unless $self->{dir} && -d $self->{dir};
+    return unless $self->{dir} && delete $LIVE{$self->{dir}};
+    return unless $$ == ($self->{pid} // $$);
     local $?;
     system("@{[ $self->env_prefix ]} sh $ROOT/scripts/stack.sh stop $self->{dir} >/dev/null 2>&1");
+    remove_tree($self->{dir}) unless $ENV{KEEP_STACK};
 }
+
+sub DESTROY { $_[0]->stop }
+END { $_->stop for values %LIVE }
 
 1;
