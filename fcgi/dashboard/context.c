@@ -1,0 +1,79 @@
+/* Request plumbing shared by the dashboard's pages and API. */
+#include "web.h"
+#include "../router.h"
+#include <string.h>
+
+const char *
+dashw_begin(struct req *rq, struct resp *rs)
+{
+	const char *tenant = rq->auth ? rq->auth->tenant_id : "";
+	if (*tenant == '\0') {
+		/* Signed in without a tenant (e.g. a platform user): nothing to show. */
+		resp_error(rq, rs, ERR_forbidden, NULL);
+		return NULL;
+	}
+	if (db_begin_tenant(rq->db, tenant) < 0) {
+		resp_fail(rq, rs, ERR_database_unavailable, db_error(rq->db));
+		return NULL;
+	}
+	return tenant;
+}
+
+void
+dashw_fail(struct req *rq, struct resp *rs, const char *detail)
+{
+	char msg[512];
+	snprintf(msg, sizeof msg, "%s: %s", detail, db_error(rq->db));
+	db_rollback(rq->db);
+	resp_fail(rq, rs, ERR_database_unavailable, msg);
+}
+
+int
+dashw_can_act(const struct req *rq)
+{
+	return access_check(rq, PERM_calls_act) == ERR_none;
+}
+
+static const struct {
+	const char *key, *label, *href;
+} nav[] = {
+	{ "overview", "Overview", "/dashboard" },
+	{ "calls", "Calls", "/calls" },
+	{ "action", "Action required", "/action-required" },
+	{ "archive", "Archive", "/calls?archived=only" },
+};
+
+json_t *
+dashw_page_ctx(struct req *rq, const char *title, const char *current, const char *tenant)
+{
+	json_t *items = json_array();
+	for (size_t i = 0; i < sizeof nav / sizeof nav[0]; i++)
+		json_array_append_new(items, json_pack("{s:s,s:s,s:b}", "label", nav[i].label,
+		    "href", nav[i].href, "current", strcmp(nav[i].key, current) == 0));
+	const struct auth *a = rq->auth;
+	json_t *signals = tenant ? dash_signals(rq->db, tenant) : NULL;
+	return json_pack("{s:s,s:{s:s},s:o,s:s,s:b,s:o}", "title", title,
+	    "user", "name", a->user_name, "nav", items, "csrf_token", a->csrf_token,
+	    "can_act", dashw_can_act(rq), "signals", signals ? signals : json_object());
+}
+
+void
+dashw_actor(const struct req *rq, const char *tenant, struct dash_actor *who)
+{
+	memset(who, 0, sizeof *who);
+	who->tenant = tenant;
+	who->user_id = rq->auth->user_id;
+	who->api_key_id = rq->auth->api_key_id;
+	who->correlation_id = rq->correlation_id;
+	who->remote_addr = rq->remote_addr;
+}
+
+int
+dashw_filter(struct req *rq, struct resp *rs, struct dash_filter *f)
+{
+	json_t *errors = dash_filter_read(rq->in, f);
+	if (errors == NULL)
+		return 0;
+	resp_error(rq, rs, ERR_validation_failed, errors);
+	return 1;
+}
