@@ -92,9 +92,10 @@ dash_api_overview(struct req *rq, struct resp *rs)
 json_t *
 dash_act_request(struct req *rq, struct resp *rs, enum dash_act act)
 {
-	if (json_array_size(json_object_get(rq->in, "ids")) > DASH_MAX_IDS) {
-		resp_error(rq, rs, ERR_validation_failed, json_pack("{s:s}", "ids",
-		    "Too many calls at once (at most 200)."));
+	size_t n = json_array_size(json_object_get(rq->in, "ids"));
+	if (n == 0 || n > DASH_MAX_IDS) {
+		resp_error(rq, rs, ERR_validation_failed, json_pack("{s:s}", "ids", n ? 
+		    "Too many calls at once (at most 200)." : "Choose at least one call."));
 		return NULL;
 	}
 	const char *tenant = dashw_begin(rq, rs);

@@ -228,9 +228,9 @@ dash_sql_where(struct dash_sql *q, const struct dash_filter *f, const char *tena
 		buf_puts(&q->text, ")");
 	}
 	if (keyset && f->has_cursor) {
+		int key = bind(q, f->cursor.key), id = bind(q, f->cursor.id);
 		buf_printf(&q->text, " AND (%s, c.id) %s ($%d::%s, $%d::uuid)", f->sort->expr,
-		    f->sort->desc ? "<" : ">", bind(q, f->cursor.key), f->sort->cast,
-		    bind(q, f->cursor.id));
+		    f->sort->desc ? "<" : ">", key, f->sort->cast, id);
 	}
 }
 

@@ -73,9 +73,14 @@ tally(json_t *list, const char *value, int cur, long n)
 static int
 by_calls_desc(const void *a, const void *b)
 {
-	json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "calls"));
-	json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "calls"));
-	return x < y ? 1 : x > y ? -1 : 0;
+	json_t *p = *(json_t *const *)a, *q = *(json_t *const *)b;
+	json_int_t x = json_integer_value(json_object_get(p, "calls"));
+	json_int_t y = json_integer_value(json_object_get(q, "calls"));
+	if (x != y)
+		return x < y ? 1 : -1;
+	/* Ties in a stable order: by value. */
+	return strcmp(json_string_value(json_object_get(p, "value")),
+	    json_string_value(json_object_get(q, "value")));
 }
 
 /* Sorts by current count, keeps at most max, drops items absent now. */

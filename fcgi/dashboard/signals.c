@@ -10,7 +10,7 @@ dash_label(const char *value, char *out, size_t n)
 {
 	size_t i = 0;
 	for (; value[i] && i + 1 < n; i++) {
-		char c = value[i] == '_' || value[i] == '-' ? ' ' : value[i];
+		char c = value[i] == '_' || value[i] == '-' || value[i] == '.' ? ' ' : value[i];
 		out[i] = i == 0 ? (char)toupper((unsigned char)c) : c;
 	}
 	out[i] = '\0';
