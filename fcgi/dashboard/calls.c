@@ -64,25 +64,58 @@ dash_tenant_zone(struct db *db, const char *tenant, char *tz, size_t n)
 	UTC("c.resolved_at") " AS resolved_at, " UTC("c.archived_at") " AS archived_at, " \
 	"c.transfer_to, c.transfer_status"
 
+/* The list query.  With window, a search looks only at the first
+ * DASH_SEARCH_WINDOW calls of the list (in list order) and filters those:
+ * if that yields a full page, it is exactly the page the whole list would
+ * give, found without the planner having to guess how common the search
+ * terms are (it underestimates phrases and correlated words). */
+static PGresult *
+list_query(struct db *db, const char *tenant, const char *tz, const struct dash_filter *f,
+    int window)
+{
+	struct dash_sql q;
+	dash_sql_init(&q);
+	/* dash_sql_where binds $1 tenant and $2 zone, named by LIST_COLUMNS. */
+	buf_printf(&q.text, "SELECT " LIST_COLUMNS ", %s AS sort_key FROM ", f->sort->key_text);
+	if (window) {
+		buf_puts(&q.text, "(SELECT * FROM calls c");
+		dash_sql_where(&q, f, tenant, tz, DASH_WHERE_KEYSET | DASH_WHERE_NO_SEARCH);
+		dash_sql_order(&q, f);
+		buf_puts(&q.text, " LIMIT");
+		dash_sql_param(&q, DASH_SEARCH_WINDOW);
+		buf_puts(&q.text, ") c WHERE true");
+		dash_sql_search(&q, f);
+	} else {
+		buf_puts(&q.text, "calls c");
+		dash_sql_where(&q, f, tenant, tz, DASH_WHERE_KEYSET);
+	}
+	dash_sql_order(&q, f);
+	snprintf(q.limit, sizeof q.limit, "%d", f->limit + 1);
+	buf_puts(&q.text, " LIMIT");
+	dash_sql_param(&q, q.limit);
+	PGresult *r = db_exec(db, q.text.data, q.n, q.params);
+	dash_sql_free(&q);
+	return r;
+}
+
 json_t *
 dash_calls_list(struct db *db, const char *tenant, const struct dash_filter *f)
 {
 	char tz[64];
 	if (dash_tenant_zone(db, tenant, tz, sizeof tz) < 0)
 		return NULL;
-	struct dash_sql q;
-	dash_sql_init(&q);
-	/* dash_sql_where binds $1 tenant and $2 zone, named by LIST_COLUMNS. */
-	buf_printf(&q.text, "SELECT " LIST_COLUMNS ", %s AS sort_key FROM calls c", f->sort->key_text);
-	dash_sql_where(&q, f, tenant, tz, 1);
-	dash_sql_order(&q, f);
-	snprintf(q.limit, sizeof q.limit, "%d", f->limit + 1);
-	buf_puts(&q.text, " LIMIT");
-	dash_sql_param(&q, q.limit);
-	json_t *out = NULL;
-	PGresult *r = db_exec(db, q.text.data, q.n, q.params);
-	if (r == NULL)
-		goto done;
+	PGresult *r = NULL;
+	if (f->q) {
+		r = list_query(db, tenant, tz, f, 1);
+		if (r && PQntuples(r) <= f->limit) {
+			PQclear(r);
+			r = NULL;
+		} else if (r == NULL) {
+			return NULL;
+		}
+	}
+	if (r == NULL && (r = list_query(db, tenant, tz, f, 0)) == NULL)
+		return NULL;
 	json_t *calls = rows_json(r, f->limit);
 	json_t *next = json_null();
 	if (PQntuples(r) > f->limit) {
@@ -96,15 +129,12 @@ dash_calls_list(struct db *db, const char *tenant, const struct dash_filter *f)
 			next = json_string(enc);
 		free(enc);
 	}
+	PQclear(r);
 	size_t i;
 	json_t *row;
 	json_array_foreach(calls, i, row)
 		json_object_del(row, "sort_key");
-	out = json_pack("{s:o,s:o,s:s}", "calls", calls, "next_cursor", next, "time_zone", tz);
-	PQclear(r);
-done:
-	dash_sql_free(&q);
-	return out;
+	return json_pack("{s:o,s:o,s:s}", "calls", calls, "next_cursor", next, "time_zone", tz);
 }
 
 /* Runs a tenant-scoped query with $1 tenant, $2 zone, $3 id. */

@@ -13,6 +13,9 @@
 #define DASH_PAGE_DEFAULT 50
 #define DASH_PAGE_MAX 200
 #define DASH_MAX_IDS 200            /* calls resolved/archived in one request */
+/* A search first looks at this many of the newest calls in list order:
+ * when enough of them match, that is the page (see calls.c). */
+#define DASH_SEARCH_WINDOW "2000"
 
 /* ---- cursor.c: keyset cursors, opaque to clients. */
 struct dash_cursor {
@@ -90,10 +93,14 @@ void dash_sql_free(struct dash_sql *q);
 void dash_sql_param(struct dash_sql *q, const char *value);
 /* Appends the WHERE clause for tenant ($1) + filter; binds tz, the
  * tenant's zone, as $2 whether or not the filter needs it (select lists
- * name it);
- * with keyset, also the cursor condition. */
+ * name it).  how: DASH_WHERE_KEYSET adds the cursor condition;
+ * DASH_WHERE_NO_SEARCH leaves the search out (see dash_sql_search). */
+#define DASH_WHERE_KEYSET 1u
+#define DASH_WHERE_NO_SEARCH 2u
 void dash_sql_where(struct dash_sql *q, const struct dash_filter *f, const char *tenant,
-    const char *tz, int keyset);
+    const char *tz, unsigned how);
+/* Appends " AND c.search @@ ..." when the filter searches. */
+void dash_sql_search(struct dash_sql *q, const struct dash_filter *f);
 /* Appends ORDER BY for the filter's sort (and the id tie-breaker). */
 void dash_sql_order(struct dash_sql *q, const struct dash_filter *f);
 

@@ -188,8 +188,18 @@ field_at(const struct dash_filter *f, size_t offset)
 }
 
 void
+dash_sql_search(struct dash_sql *q, const struct dash_filter *f)
+{
+	if (f->q) {
+		buf_puts(&q->text, " AND c.search @@ websearch_to_tsquery('simple',");
+		dash_sql_param(q, f->q);
+		buf_puts(&q->text, ")");
+	}
+}
+
+void
 dash_sql_where(struct dash_sql *q, const struct dash_filter *f, const char *tenant,
-    const char *tz, int keyset)
+    const char *tz, unsigned how)
 {
 	/* The explicit tenant filter lets the planner use the (tenant_id, ...)
 	 * indexes; row-level security checks the same thing again. */
@@ -222,12 +232,9 @@ dash_sql_where(struct dash_sql *q, const struct dash_filter *f, const char *tena
 			done = states[i].offset;
 		}
 	}
-	if (f->q) {
-		buf_puts(&q->text, " AND c.search @@ websearch_to_tsquery('simple',");
-		dash_sql_param(q, f->q);
-		buf_puts(&q->text, ")");
-	}
-	if (keyset && f->has_cursor) {
+	if (!(how & DASH_WHERE_NO_SEARCH))
+		dash_sql_search(q, f);
+	if ((how & DASH_WHERE_KEYSET) && f->has_cursor) {
 		int key = bind(q, f->cursor.key), id = bind(q, f->cursor.id);
 		buf_printf(&q->text, " AND (%s, c.id) %s ($%d::%s, $%d::uuid)", f->sort->expr,
 		    f->sort->desc ? "<" : ">", key, f->sort->cast, id);

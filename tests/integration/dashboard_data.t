@@ -90,6 +90,15 @@ is_deeply($ids->($list->('q=severe+tooth')), [$c{emergency}], "several words; th
 is_deeply($ids->($list->('q=%22tooth+pain%22+-swelling')), [], 'web-search syntax: phrase and exclusion');
 is_deeply($ids->($list->('q=billing&status=completed&from=2026-03-02&to=2026-03-02')), [$c{formula}, $c{billing}],
    'search combines with filters');
+# Search pages like the list: one match per page, each page found among
+# the newest calls first, the whole set the same as unpaged.
+my $want = $ids->($list->('q=billing&archived=include'));
+my (@got, $sp) = ();
+$sp = $list->('q=billing&archived=include&limit=1');
+push @got, @{ $ids->($sp) };
+while ($sp->{next_cursor}) { $sp = $list->("q=billing&archived=include&limit=1&cursor=$sp->{next_cursor}"); push @got, @{ $ids->($sp) } }
+ok(@$want >= 6, 'several billing calls');
+is_deeply(\@got, $want, 'searching page by page gives the same calls in the same order');
 my $bad = $req->('GET', '/api/v1/calls', 'status=lost');
 is($bad->{status}, 400, 'an unknown status is refused');
 is($bad->{json}{error}{code}, 'validation_failed', 'with the standard error');
