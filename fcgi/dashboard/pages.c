@@ -253,6 +253,7 @@ link(const char *path, const char *query, const char *more)
 	struct buf b;
 	buf_init(&b, 8192);
 	buf_puts(&b, path);
+	query = query ? query : "";     /* an empty buffer has no data yet */
 	if (*query || (more && *more))
 		buf_putc(&b, '?');
 	buf_puts(&b, query);

@@ -268,6 +268,9 @@ like($p->{content}, qr/<option value="billing" selected>Billing<\/option>/, 'rea
 like($p->{content}, qr/value="&lt;script&gt;"/, 'search text escaped back into the form');
 unlike($p->{content}, qr/<script>/, 'never raw');
 like($p->{content}, qr/href="\/calls\/export\.csv\?reason&#61;billing&amp;q&#61;%3Cscript%3E"/, 'export link keeps the filters');
+$p = $req->('GET', '/calls');
+is($p->{status}, 200, 'call log page without any filter');
+like($p->{content}, qr/href="\/calls\/export\.csv"/, 'exports everything');
 $p = $req->('GET', '/calls', 'limit=2&sort=oldest');
 like($p->{content}, qr/href="\/calls\?sort&#61;oldest&amp;cursor&#61;[A-Za-z0-9_-]+" rel="next"/, 'next page link is bookmarkable');
 $p = $req->('GET', "/calls/$c{emergency}");

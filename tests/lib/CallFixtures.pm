@@ -41,6 +41,18 @@ sub tenant {
     return { id => $t, agent => $a };
 }
 
+# An agent for an existing tenant (made elsewhere, e.g. by People):
+# returns the same shape as tenant().
+sub agent_for {
+    my ($self, $tenant_id, %o) = @_;
+    my $signals = $o{signals} // '{"reasons":["appointment","billing","emergency"],'
+        . '"outcomes":["answered","appointment_requested","message_taken","transferred"]}';
+    my $a = $self->uuid("INSERT INTO agents (tenant_id, name, dashboard_signals) VALUES ('$tenant_id', 'Front desk', "
+        . lit($signals) . "::jsonb) RETURNING id");
+    $self->sql("UPDATE tenants SET time_zone = " . lit($o{time_zone} // 'America/New_York') . " WHERE id = '$tenant_id'");
+    return { id => $tenant_id, agent => $a };
+}
+
 sub user {
     my ($self, $name) = @_;
     my $email = lc($name) . '-' . ++$self->{n} . "-$$\@example.com";
