@@ -1,35 +1,31 @@
 /* Overview statistics for the last N days in the tenant's time zone and
- * the N days before them, in one pass over the calls of both periods
- * (GROUPING SETS), plus the list of days for the chart. */
+ * the N days before them, from the per-day statistics (sql/0042, kept
+ * exact by triggers on calls) in one pass (GROUPING SETS), plus the list
+ * of days for the chart. */
 #include "dash.h"
 #include <stdlib.h>
 #include <string.h>
 
 const char *const dash_periods = "7|30|90";
 
-/* Period bounds: today in the tenant's zone ends the current period. */
+/* Period bounds in local days: today in the tenant's zone ends the
+ * current period. */
 #define BOUNDS \
 	"WITH d AS (SELECT (now() AT TIME ZONE $2::text)::date AS today), " \
-	"b AS (SELECT ((today - ($3::int - 1))::timestamp AT TIME ZONE $2::text) AS lo, " \
-	"             ((today + 1)::timestamp AT TIME ZONE $2::text) AS hi, " \
-	"             ((today - (2 * $3::int - 1))::timestamp AT TIME ZONE $2::text) AS prev_lo, " \
-	"             today - ($3::int - 1) AS first_day, today FROM d) "
+	"b AS (SELECT today - ($3::int - 1) AS first_day, " \
+	"             today - (2 * $3::int - 1) AS prev_first_day, today FROM d) "
 
 /* g: 0 totals, 1 per day, 2 per outcome, 3 per reason. */
 static const char stats_sql[] = BOUNDS
-	", c AS (SELECT c.started_at >= b.lo AS cur, "
-	"               (c.started_at AT TIME ZONE $2::text)::date AS day, "
-	"               c.outcome, c.reason, c.answered_at IS NOT NULL AS answered, "
-	"               c.duration_seconds, c.transfer_to IS NOT NULL AS transferred "
-	"          FROM calls c, b "
-	"         WHERE c.tenant_id = $1 AND c.started_at >= b.prev_lo AND c.started_at < b.hi) "
+	", c AS (SELECT s.day >= b.first_day AS cur, s.* "
+	"          FROM call_daily_stats s, b "
+	"         WHERE s.tenant_id = $1 AND s.day >= b.prev_first_day AND s.day <= b.today) "
 	"SELECT CASE WHEN GROUPING(day) = 0 THEN 1 WHEN GROUPING(outcome) = 0 THEN 2 "
 	"            WHEN GROUPING(reason) = 0 THEN 3 ELSE 0 END AS g, "
-	"       cur, day::text AS day, coalesce(outcome, '') AS outcome, "
-	"       coalesce(reason, '') AS reason, count(*) AS calls, "
-	"       count(*) FILTER (WHERE answered) AS answered, "
-	"       coalesce(round(avg(duration_seconds)), 0)::int AS avg_duration, "
-	"       count(*) FILTER (WHERE transferred) AS transfers "
+	"       cur, day::text AS day, outcome, reason, sum(calls) AS calls, "
+	"       sum(answered) AS answered, "
+	"       coalesce(round(sum(duration_sum)::numeric / nullif(sum(duration_n), 0)), 0)::int AS avg_duration, "
+	"       sum(transfers) AS transfers "
 	"  FROM c GROUP BY GROUPING SETS ((cur), (cur, day), (cur, outcome), (cur, reason))";
 
 static const char days_sql[] = BOUNDS

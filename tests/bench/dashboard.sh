@@ -23,6 +23,8 @@ port=${BENCH_PORT:-18480}
 out=docs/benchmarks.md
 mkdir -p "$dir"
 export VOXLINE_HTTP_PORT=$port VOXLINE_MEDIA_ADDR=127.0.0.1:$((port + 1)) VOXLINE_WEB_THREADS=${BENCH_WEB_THREADS:-8}
+# The load comes from one address: lift the per-address API rate limit.
+export VOXLINE_NGINX_RATE_API=1000000r/s VOXLINE_NGINX_BURST_API=100000
 
 command -v wrk >/dev/null || { echo "dashboard bench: wrk is missing (apt-get install wrk)" >&2; exit 1; }
 if ldd ./voxline-web | grep -q libasan; then

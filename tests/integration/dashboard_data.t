@@ -246,6 +246,26 @@ is($req->('GET', '/api/v1/overview', 'period=12')->{status}, 400, 'periods are d
 is($req->('GET', '/api/v1/overview', 'period=7', tenant => $B->{id})->{json}{totals}{calls}, 0,
    "tenant B's overview counts nothing of the others' (its call is older than 7 days)");
 
+# The per-day statistics follow every write to calls.
+$f->sql("UPDATE calls SET outcome = 'transferred', transfer_to = '+15555550100' WHERE tenant_id = '$O->{id}'"
+    . " AND outcome = 'answered' AND started_at > now() - interval '2 days'");
+$o = $req->('GET', '/api/v1/overview', 'period=7', tenant => $O->{id})->{json};
+is_deeply([map { [$_->{value}, $_->{calls}] } @{ $o->{outcomes} }], [['transferred', 4], ['', 1]],
+   'an outcome changed on hang-up moves the counts');
+is($o->{totals}{transfers}, 4, 'transfers follow');
+$f->sql("DELETE FROM calls WHERE tenant_id = '$O->{id}' AND outcome IS NULL");
+is($req->('GET', '/api/v1/overview', 'period=7', tenant => $O->{id})->{json}{totals}{calls}, 4, 'a deleted call leaves the counts');
+# Moving the tenant to a zone a day behind recounts its days there (the
+# recount check below says which day each call is in).
+$f->sql("UPDATE tenants SET time_zone = 'Pacific/Pago_Pago' WHERE id = '$O->{id}'");
+$o = $req->('GET', '/api/v1/overview', 'period=7', tenant => $O->{id})->{json};
+is($o->{series}[-1]{calls} + $o->{series}[-2]{calls}, 4, 'a time-zone change recounts the days in the new zone');
+my $drift = $f->sql("SELECT count(*) FROM (SELECT s.tenant_id, s.day, s.outcome, s.reason, s.calls, s.answered, s.duration_sum, s.transfers"
+    . " FROM call_daily_stats s WHERE s.calls <> 0 EXCEPT SELECT c.tenant_id, (c.started_at AT TIME ZONE t.time_zone)::date,"
+    . " coalesce(c.outcome, ''), coalesce(c.reason, ''), count(*), count(c.answered_at), coalesce(sum(c.duration_seconds), 0),"
+    . " count(c.transfer_to) FROM calls c JOIN tenants t ON t.id = c.tenant_id GROUP BY 1, 2, 3, 4) x");
+is($drift, 0, 'the per-day statistics equal a recount of every call');
+
 # ---- Changes since (ETag / 304)
 my $ch = $req->('GET', '/calls/changes');
 is($ch->{status}, 200, 'changes');
