@@ -35,26 +35,25 @@ dashw_can_act(const struct req *rq)
 }
 
 static const struct {
-	const char *key, *label, *href;
+	const char *label, *href;
 } nav[] = {
-	{ "overview", "Overview", "/dashboard" },
-	{ "calls", "Calls", "/calls" },
-	{ "action", "Action required", "/action-required" },
-	{ "archive", "Archive", "/calls?archived=only" },
+	{ "Overview", "/dashboard" },
+	{ "Calls", "/calls" },
+	{ "Action required", "/action-required" },
+	{ "Archive", "/calls?archived=only" },
 };
 
 json_t *
-dashw_page_ctx(struct req *rq, const char *title, const char *current, const char *tenant)
+dashw_page_ctx(struct req *rq, const char *title, const char *nav_href)
 {
 	json_t *items = json_array();
 	for (size_t i = 0; i < sizeof nav / sizeof nav[0]; i++)
 		json_array_append_new(items, json_pack("{s:s,s:s,s:b}", "label", nav[i].label,
-		    "href", nav[i].href, "current", strcmp(nav[i].key, current) == 0));
+		    "href", nav[i].href, "current", strcmp(nav[i].href, nav_href) == 0));
 	const struct auth *a = rq->auth;
-	json_t *signals = tenant ? dash_signals(rq->db, tenant) : NULL;
-	return json_pack("{s:s,s:{s:s},s:o,s:s,s:b,s:o}", "title", title,
+	return json_pack("{s:s,s:{s:s},s:o,s:s,s:b}", "title", title,
 	    "user", "name", a->user_name, "nav", items, "csrf_token", a->csrf_token,
-	    "can_act", dashw_can_act(rq), "signals", signals ? signals : json_object());
+	    "can_act", dashw_can_act(rq));
 }
 
 void

@@ -36,13 +36,18 @@ const struct field dash_archive_fields[] = {
 	{ NULL }
 };
 
-/* Renders a page inside the open read transaction, then ends it. */
+/* Ends the read transaction, then renders page with the signed-in page
+ * context (title, nav with nav_href current, user, csrf) plus ctx (stolen). */
 static void
-render(struct req *rq, struct resp *rs, const char *page, json_t *ctx)
+render(struct req *rq, struct resp *rs, const char *page, const char *title,
+    const char *nav_href, json_t *ctx)
 {
 	db_rollback(rq->db);
-	resp_page(rq, rs, 200, page, ctx);
+	json_t *full = dashw_page_ctx(rq, title, nav_href);
+	json_object_update(full, ctx);
 	json_decref(ctx);
+	resp_page(rq, rs, 200, page, full);
+	json_decref(full);
 }
 
 /* "3 calls resolved." from ?notice=&n= after a form. */
@@ -178,7 +183,7 @@ dash_overview_page(struct req *rq, struct resp *rs)
 	char *calls_svg = chart(json_object_get(o, "series"), title, 1);
 	char *outcomes_svg = chart(json_object_get(o, "outcomes"), "Calls by outcome", 0);
 	add_changes(json_object_get(o, "reasons"), days);
-	json_t *ctx = dashw_page_ctx(rq, "Overview", "overview", tenant);
+	json_t *ctx = json_object();
 	json_object_set_new(ctx, "overview", o);
 	json_object_set_new(ctx, "cards", cards(o, days));
 	json_object_set_new(ctx, "periods", dashp_options(periods, period));
@@ -190,7 +195,7 @@ dash_overview_page(struct req *rq, struct resp *rs)
 	updated_now(rq, ctx, json_string_value(json_object_get(o, "time_zone")));
 	free(calls_svg);
 	free(outcomes_svg);
-	render(rq, rs, "dashboard/overview", ctx);
+	render(rq, rs, "dashboard/overview", "Overview", "/dashboard", ctx);
 }
 
 void
@@ -281,9 +286,14 @@ dash_calls_page(struct req *rq, struct resp *rs)
 		return;
 	}
 	int only_archived = f.archived && strcmp(f.archived, "only") == 0;
-	json_t *ctx = dashw_page_ctx(rq, only_archived ? "Archive" : "Calls",
-	    only_archived ? "archive" : "calls", tenant);
-	json_t *signals = json_object_get(ctx, "signals");
+	json_t *ctx = json_object(), *signals = dash_signals(rq->db, tenant);
+	if (signals == NULL) {
+		json_decref(list);
+		json_decref(ctx);
+		dashw_fail(rq, rs, "signals");
+		return;
+	}
+	json_object_set_new(ctx, "signals", signals);
 	struct buf query;
 	buf_init(&query, 8192);
 	dash_filter_query(&f, &query);
@@ -322,7 +332,8 @@ dash_calls_page(struct req *rq, struct resp *rs)
 	notice(rq, ctx);
 	updated_now(rq, ctx, json_string_value(json_object_get(list, "time_zone")));
 	json_decref(list);
-	render(rq, rs, "dashboard/calls", ctx);
+	render(rq, rs, "dashboard/calls", only_archived ? "Archive" : "Calls",
+	    only_archived ? "/calls?archived=only" : "/calls", ctx);
 }
 
 /* ---- Call detail */
@@ -393,7 +404,7 @@ dash_call_page(struct req *rq, struct resp *rs)
 	}
 	json_t *call = json_object_get(d, "call");
 	dashp_call(call);
-	json_t *ctx = dashw_page_ctx(rq, "Call", "calls", tenant);
+	json_t *ctx = json_object();
 	json_object_set_new(call, "captured", captured_list(json_object_get(call, "captured_data")));
 	const char *agent = json_string_value(json_object_get(call, "agent_name"));
 	label_turns(json_object_get(d, "turns"), agent ? agent : "Agent");
@@ -407,7 +418,7 @@ dash_call_page(struct req *rq, struct resp *rs)
 	json_object_set_new(ctx, "return_to", json_string(path));
 	notice(rq, ctx);
 	json_decref(d);
-	render(rq, rs, "dashboard/call", ctx);
+	render(rq, rs, "dashboard/call", "Call", "/calls", ctx);
 }
 
 /* ---- Action required */
@@ -426,13 +437,13 @@ dash_action_page(struct req *rq, struct resp *rs)
 		return;
 	}
 	dashp_calls(items);
-	json_t *ctx = dashw_page_ctx(rq, "Action required", "action", tenant);
+	json_t *ctx = json_object();
 	json_object_set_new(ctx, "has_items", json_boolean(json_array_size(items) > 0));
 	json_object_set_new(ctx, "items", items);
 	json_object_set_new(ctx, "return_to", json_string("/action-required"));
 	notice(rq, ctx);
 	updated_now(rq, ctx, tz);
-	render(rq, rs, "dashboard/action", ctx);
+	render(rq, rs, "dashboard/action", "Action required", "/action-required", ctx);
 }
 
 /* ---- Forms */

@@ -50,7 +50,7 @@ SELECT 'summary', ordinality - 1, w FROM unnest(ARRAY[
 
 -- One batch per statement so memory stays flat; generated search vectors
 -- and indexes are maintained as the rows go in, as in production.
-CREATE FUNCTION pg_temp.bench_calls(tenant_slug text, first bigint, last bigint, span interval)
+CREATE FUNCTION pg_temp.bench_calls(tenant_slug text, first bigint, last bigint, total bigint, span interval)
 RETURNS void LANGUAGE sql AS $$
 INSERT INTO calls (tenant_id, agent_id, carrier, carrier_call_sid, direction, from_number,
                    to_number, status, started_at, answered_at, ended_at, duration_seconds,
@@ -73,7 +73,7 @@ SELECT t.id, a.id, 'twilio', tenant_slug || '-' || i,
        CASE WHEN o.word = 'transferred' THEN 'completed' END,
        s, s
   FROM generate_series(first, last) i
-  CROSS JOIN LATERAL (SELECT now() - span * (i::double precision / last) AS s) ts
+  CROSS JOIN LATERAL (SELECT now() - span * (i::double precision / total) AS s) ts
   JOIN tenants t ON t.slug = tenant_slug
   JOIN agents a ON a.tenant_id = t.id
   JOIN bench_words r ON r.kind = 'reason' AND r.n = (i * 31 % 6)
@@ -81,9 +81,12 @@ SELECT t.id, a.id, 'twilio', tenant_slug || '-' || i,
   JOIN bench_words sm ON sm.kind = 'summary' AND sm.n = (i * 13 % 12)
 $$;
 
-SELECT pg_temp.bench_calls('bench-neighbour', 1, 50000, interval '365 days');
-SELECT pg_temp.bench_calls('bench-dental', b, least(b + 99999, :calls), interval '365 days')
-  FROM generate_series(1, :calls, 100000) b;
+SELECT pg_temp.bench_calls('bench-neighbour', 1, 50000, 50000, interval '365 days');
+-- One statement (and transaction) per 100,000 calls.
+SELECT format('SELECT pg_temp.bench_calls(%L, %s, %s, %s, interval %L)', 'bench-dental', b,
+              least(b + 99999, :calls), :calls, '365 days')
+  FROM generate_series(1, :calls, 100000) b
+\gexec
 
 -- Conversations for every 20th call: four turns (the transcript follows
 -- by trigger) and three events.
@@ -104,4 +107,4 @@ SELECT c.tenant_id, c.id, c.started_at + make_interval(secs => e.at), e.type, '{
   CROSS JOIN (VALUES (0, 'call.started'), (1, 'call.answered'), (30, 'call.ended')) e(at, type)
  WHERE split_part(c.carrier_call_sid, '-', 3)::bigint % 20 = 0;
 
-ANALYZE tenants, agents, calls, call_turns, call_events;
+ANALYZE tenants, agents, calls, call_turns, call_events, call_daily_stats;
