@@ -12,7 +12,10 @@ dashw_begin(struct req *rq, struct resp *rs)
 		resp_error(rq, rs, ERR_forbidden, NULL);
 		return NULL;
 	}
-	if (db_begin_tenant(rq->db, tenant) < 0) {
+	/* Short interactive queries: parallel workers only add start-up time
+	 * and compete with the other requests for the cores (benchmarks.md). */
+	if (db_begin_tenant(rq->db, tenant) < 0 ||
+	    db_run(rq->db, "SET LOCAL max_parallel_workers_per_gather = 0", 0, NULL) < 0) {
 		resp_fail(rq, rs, ERR_database_unavailable, db_error(rq->db));
 		return NULL;
 	}
