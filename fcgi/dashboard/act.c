@@ -1,5 +1,5 @@
 /* Resolving, archiving and restoring calls: one UPDATE per request over
- * the ids that qualify, then one audit row per call changed. */
+ * the ids that qualify. */
 #include "dash.h"
 #include <string.h>
 
@@ -35,35 +35,27 @@ uuid_array(json_t *ids, struct buf *out)
 	buf_putc(out, '}');
 }
 
+const char *
+dash_act_name(enum dash_act act)
+{
+	return acts[act].action;
+}
+
 json_t *
-dash_act(struct db *db, const struct dash_actor *who, enum dash_act act, json_t *ids,
-    const char *note)
+dash_act(struct db *db, const char *tenant, const char *user_id, enum dash_act act,
+    json_t *ids, const char *note)
 {
 	struct buf arr;
 	buf_init(&arr, 64 * 1024);
 	uuid_array(ids, &arr);
-	json_t *changed = NULL;
-	const char *p[] = { who->tenant, arr.data, who->user_id ? who->user_id : "", note ? note : "" };
+	const char *p[] = { tenant, arr.data, user_id ? user_id : "", note ? note : "" };
 	PGresult *r = db_prep(db, acts[act].stmt, acts[act].sql, acts[act].nparams, p);
+	buf_free(&arr);
 	if (r == NULL)
-		goto done;
-	changed = json_array();
+		return NULL;
+	json_t *changed = json_array();
 	for (int i = 0; i < PQntuples(r); i++)
 		json_array_append_new(changed, json_string(PQgetvalue(r, i, 0)));
 	PQclear(r);
-	if (json_array_size(changed) == 0)
-		goto done;
-	buf_reset(&arr);
-	uuid_array(changed, &arr);
-	json_t *after = act == DASH_RESOLVE ? json_pack("{s:s?}", "note", note && *note ? note : NULL)
-	    : json_pack("{s:b}", "archived", act == DASH_ARCHIVE);
-	int rc = dash_audit_calls(db, who, acts[act].action, arr.data, after);
-	json_decref(after);
-	if (rc < 0) {
-		json_decref(changed);
-		changed = NULL;
-	}
-done:
-	buf_free(&arr);
 	return changed;
 }

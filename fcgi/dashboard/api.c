@@ -101,11 +101,21 @@ dash_act_request(struct req *rq, struct resp *rs, enum dash_act act)
 	const char *tenant = dashw_begin(rq, rs);
 	if (tenant == NULL)
 		return NULL;
-	struct dash_actor who;
-	dashw_actor(rq, tenant, &who);
-	json_t *changed = dash_act(rq->db, &who, act, json_object_get(rq->in, "ids"),
-	    json_string_value(json_object_get(rq->in, "note")));
-	if (changed == NULL || db_commit(rq->db) < 0) {
+	const char *note = json_string_value(json_object_get(rq->in, "note"));
+	json_t *changed = dash_act(rq->db, tenant, rq->auth->user_id, act,
+	    json_object_get(rq->in, "ids"), note);
+	/* One audit row per call changed, in the same transaction. */
+	json_t *after = act == DASH_RESOLVE ? json_pack("{s:s?}", "note", note && *note ? note : NULL)
+	    : json_pack("{s:b}", "archived", act == DASH_ARCHIVE);
+	size_t i;
+	json_t *id;
+	int failed = changed == NULL;
+	json_array_foreach(changed, i, id)
+		if (!failed && auth_audit(rq, tenant, dash_act_name(act), "call",
+		    json_string_value(id), NULL, after) < 0)
+			failed = 1;
+	json_decref(after);
+	if (failed || db_commit(rq->db) < 0) {
 		json_decref(changed);
 		dashw_fail(rq, rs, "act");
 		return NULL;

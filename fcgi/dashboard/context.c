@@ -1,5 +1,6 @@
 /* Request plumbing shared by the dashboard's pages and API. */
 #include "web.h"
+#include "../page.h"
 #include "../router.h"
 #include <string.h>
 
@@ -37,37 +38,12 @@ dashw_can_act(const struct req *rq)
 	return access_check(rq, PERM_calls_act) == ERR_none;
 }
 
-static const struct {
-	const char *label, *href;
-} nav[] = {
-	{ "Overview", "/dashboard" },
-	{ "Calls", "/calls" },
-	{ "Action required", "/action-required" },
-	{ "Archive", "/calls?archived=only" },
-};
-
 json_t *
 dashw_page_ctx(struct req *rq, const char *title, const char *nav_href)
 {
-	json_t *items = json_array();
-	for (size_t i = 0; i < sizeof nav / sizeof nav[0]; i++)
-		json_array_append_new(items, json_pack("{s:s,s:s,s:b}", "label", nav[i].label,
-		    "href", nav[i].href, "current", strcmp(nav[i].href, nav_href) == 0));
-	const struct auth *a = rq->auth;
-	return json_pack("{s:s,s:{s:s},s:o,s:s,s:b}", "title", title,
-	    "user", "name", a->user_name, "nav", items, "csrf_token", a->csrf_token,
-	    "can_act", dashw_can_act(rq));
-}
-
-void
-dashw_actor(const struct req *rq, const char *tenant, struct dash_actor *who)
-{
-	memset(who, 0, sizeof *who);
-	who->tenant = tenant;
-	who->user_id = rq->auth->user_id;
-	who->api_key_id = rq->auth->api_key_id;
-	who->correlation_id = rq->correlation_id;
-	who->remote_addr = rq->remote_addr;
+	json_t *ctx = page_context(rq, title, nav_href);
+	json_object_set_new(ctx, "can_act", json_boolean(dashw_can_act(rq)));
+	return ctx;
 }
 
 int

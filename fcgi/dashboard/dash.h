@@ -148,25 +148,16 @@ json_t *dash_signals(struct db *db, const char *tenant);
 /* "appointment_requested" -> "Appointment requested" (into out). */
 void dash_label(const char *value, char *out, size_t n);
 
-/* ---- act.c: resolve, archive and restore (audited). */
+/* ---- act.c: resolve, archive and restore. */
 enum dash_act { DASH_RESOLVE, DASH_ARCHIVE, DASH_RESTORE };
-struct dash_actor {
-	const char *tenant;
-	const char *user_id;            /* NULL or "" for API keys */
-	const char *api_key_id;
-	const char *correlation_id;
-	const char *remote_addr;
-};
 /* Applies act to the ids that qualify (open for resolve, not archived for
- * archive, archived for restore) and records each change in the audit
- * log; returns the ids changed as a new array, NULL on a database error.
- * Runs inside the caller's tenant transaction, like every function here. */
-json_t *dash_act(struct db *db, const struct dash_actor *who, enum dash_act act,
+ * archive, archived for restore); user_id ("" for API keys) is kept as who
+ * resolved or archived.  Returns the ids changed as a new array, NULL on a
+ * database error.  Runs inside the caller's tenant transaction, like every
+ * function here; the caller audits each change. */
+json_t *dash_act(struct db *db, const char *tenant, const char *user_id, enum dash_act act,
     json_t *ids, const char *note);
-
-/* ---- audit.c: the audit trail of dashboard writes. */
-/* One audit_log row per id of ids_array ("{uuid,...}"); after is borrowed. */
-int dash_audit_calls(struct db *db, const struct dash_actor *who, const char *action,
-    const char *ids_array, json_t *after);
+/* The audit action of act: call.resolve, call.archive, call.restore. */
+const char *dash_act_name(enum dash_act act);
 
 #endif

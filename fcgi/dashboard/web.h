@@ -13,11 +13,10 @@ const char *dashw_begin(struct req *rq, struct resp *rs);
 void dashw_fail(struct req *rq, struct resp *rs, const char *detail);
 /* 1 when the signed-in user may resolve and archive. */
 int dashw_can_act(const struct req *rq);
-/* The signed-in page context: title, user, nav (nav_href current),
- * csrf_token, can_act.  Call it outside the tenant transaction. */
+/* The signed-in page context (page.h: title, user, nav with nav_href
+ * current, tenant switcher, csrf_token) plus can_act.  It runs its own
+ * queries: call it outside the tenant transaction. */
 json_t *dashw_page_ctx(struct req *rq, const char *title, const char *nav_href);
-/* Who acts, for resolve/archive and the audit log. */
-void dashw_actor(const struct req *rq, const char *tenant, struct dash_actor *who);
 /* Answers a list request's filter errors (400 with fields); 1 if it did. */
 int dashw_filter(struct req *rq, struct resp *rs, struct dash_filter *f);
 
