@@ -50,8 +50,8 @@ fi
 tenant=$(psql_app -c "SET voxline.tenant_id = '*'; SELECT id FROM tenants WHERE slug = 'bench-dental'")
 
 # A read-only API key of the benchmark tenant (only its hash is stored).
-key="vxk_bench$(date +%s)_$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 32)"
-prefix=$(echo "$key" | cut -d_ -f2)
+prefix=$(head -c 1024 /dev/urandom | tr -dc 'a-z0-9' | head -c 8)
+key="vxk_${prefix}_$(head -c 96 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 43)"
 hash=$(printf '%s' "$key" | sha256sum | cut -d' ' -f1)
 psql_app -c "SET voxline.tenant_id = '*'; INSERT INTO api_keys (tenant_id, name, prefix, key_hash, scope)
     VALUES ('$tenant', 'benchmark', '$prefix', '$hash', 'read')" >/dev/null
@@ -73,9 +73,7 @@ search_transcript|/api/v1/calls?q=%22date+of+birth%22
 overview_7|/api/v1/overview?period=7
 overview_30|/api/v1/overview?period=30
 overview_90|/api/v1/overview?period=90
-detail|/api/v1/calls/$call
-page_calls|/calls
-page_overview|/dashboard"
+detail|/api/v1/calls/$call"
 
 check() {
 	code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: $BENCH_AUTH" "$base$1")
