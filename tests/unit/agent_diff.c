@@ -62,5 +62,5 @@ main(void)
 	json_decref(v1);
 	json_decref(v2);
 	json_decref(same);
-	done_testing();
+	return done_testing();
 }

@@ -50,9 +50,9 @@ main(void)
 	ok(agent_hours_parse("mon 09:00-17:00\nmon 10:00-11:00", msg, sizeof msg) == NULL && strstr(msg, "twice"),
 	    "a day listed twice is refused");
 
-	json_t *agent = json_pack("{s:{s:[s],s:[],s:[],s:[]},s:{},s:[s],s:b}", "dashboard_signals", "reasons",
-	    "billing", "outcomes", "pipeline", "requires_action", "modulations", "stt_chain", "pocketsphinx",
-	    "recording_enabled", 0);
+	json_t *agent = json_pack("{s:{s:[s],s:[],s:[],s:[]},s:{},s:[s],s:[s],s:[s],s:b}", "dashboard_signals",
+	    "reasons", "billing", "outcomes", "pipeline", "requires_action", "modulations", "stt_chain",
+	    "pocketsphinx", "llm_chain", "local", "tts_chain", "espeak-ng", "recording_enabled", 0);
 
 	/* Step 1: identity. */
 	const struct form *identity = agent_steps[1].form;
@@ -144,5 +144,5 @@ main(void)
 	json_decref(agent);
 	json_decref(errors);
 	json_decref(changes);
-	done_testing();
+	return done_testing();
 }

@@ -65,5 +65,5 @@ main(void)
 	n = kb_corpus_search(c, big, hits, 5);
 	is_int(n, 1, "and is found by the same (cut) word");
 	kb_corpus_free(c);
-	done_testing();
+	return done_testing();
 }

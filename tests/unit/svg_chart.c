@@ -41,5 +41,5 @@ main(void)
 	is(small.data, "before", "and the buffer is left as it was");
 	buf_free(&small);
 	buf_free(&b);
-	done_testing();
+	return done_testing();
 }
