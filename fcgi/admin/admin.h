@@ -88,4 +88,26 @@ const char *admin_in(struct req *rq, const char *name);
 int admin_audit(struct req *rq, const char *tenant_id, const char *action,
     const char *target_type, const char *target_id, json_t *before, json_t *after);
 
+
+/* ---- Agents (agents.c) --------------------------------------------------
+ * Inside a begun tenant transaction. */
+/* The agent as to_jsonb(row) plus "tenant_plan"; NULL after a 404 / db error
+ * response was written. */
+json_t *admin_agent_load(struct req *rq, struct resp *rs, const char *id);
+/* Snapshots the agent's configuration as a version: bump 1 makes it the
+ * next version first (a change), 0 records the current one (going live).
+ * Returns the version number or -1. */
+int admin_agent_version_record(struct req *rq, const char *agent_id, const char *note, int bump);
+/* True when tz is a time zone PostgreSQL knows; -1 on database error. */
+int admin_time_zone_known(struct db *db, const char *tz);
+
+/* ---- Knowledge bases and numbers (knowledge.c, numbers.c) ------------ */
+/* Adds a knowledge base to an agent (audited); id gets the new id. 0 / -1. */
+int admin_kb_insert(struct req *rq, const char *agent_id, const char *name, const char *content,
+    const char *filler, char id[37]);
+/* Adds a number for the tenant, routed to agent_id (may be NULL or "");
+ * audited.  0 added, 1 already registered (by anyone), -1 database error. */
+int admin_number_insert(struct req *rq, const char *e164, const char *carrier, const char *label,
+    const char *agent_id);
+
 #endif

@@ -118,6 +118,10 @@ FORM_DEFINE(agent_step_tools, STEP_TOOLS)
 FORM_DEFINE(agent_step_telephony, STEP_TELEPHONY)
 FORM_DEFINE(agent_config, CONFIG_ALL)
 
+/* The wizard's one route takes any step's fields at the door; each
+ * step's strict check refuses fields of other steps. */
+const struct field agent_wizard_door[] = { EVERY_SETTING(FORM_DOOR_) { NULL } };
+
 const struct agent_step agent_steps[AGENT_WIZARD_STEPS + 1] = {
 	{ NULL, NULL, NULL, NULL },
 	{ "identity", "Identity", "Who the agent answers for, and when the business is open.",

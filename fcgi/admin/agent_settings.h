@@ -14,6 +14,13 @@ struct agent_step {
 };
 extern const struct agent_step agent_steps[AGENT_WIZARD_STEPS + 1]; /* 1-based */
 extern const struct form agent_config_form;
+extern const struct field agent_config_door[];   /* routes.def */
+extern const struct field agent_wizard_door[];   /* routes.def: every step's fields */
+
+/* Checks a settings form (rq->in) against the stored agent and, when
+ * valid, writes it (inside the caller's transaction).  Returns 0 saved,
+ * 1 invalid (*errors set), -1 database error.  *changes: what was written. */
+int admin_agent_apply(struct req *rq, const struct form *f, json_t *agent, json_t **errors, json_t **changes);
 
 /* Stored agent (to_jsonb of the row) -> form values (text). */
 json_t *agent_settings_values(json_t *agent);
