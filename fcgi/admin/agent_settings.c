@@ -84,12 +84,12 @@ enum agent_conv {
 	    "recording_channels", AC_TEXT, PF_recording) \
 	F("max_duration_seconds", FT_INT, FIELD_REQUIRED, 30, 14400, NULL, "Maximum call length (seconds)", \
 	    "number", NULL, "max_duration_seconds", AC_INT, GATE_NONE) \
-	F("stt_chain", FT_STRING, FIELD_REQUIRED, 1, 200, "pocketsphinx|deepgram|assemblyai", \
+	F("stt_chain", FT_STRING, 0, 0, 200, "pocketsphinx|deepgram|assemblyai", \
 	    "Speech-to-text providers", "text", "Primary first, then fallbacks, comma separated.", \
 	    "stt_chain", AC_CHAIN, PF_provider_chains) \
-	F("llm_chain", FT_STRING, FIELD_REQUIRED, 1, 200, "local|openai", "Language model providers", "text", \
+	F("llm_chain", FT_STRING, 0, 0, 200, "local|openai", "Language model providers", "text", \
 	    "Primary first, then fallbacks, comma separated.", "llm_chain", AC_CHAIN, PF_provider_chains) \
-	F("tts_chain", FT_STRING, FIELD_REQUIRED, 1, 200, "espeak-ng|elevenlabs|cartesia", \
+	F("tts_chain", FT_STRING, 0, 0, 200, "espeak-ng|elevenlabs|cartesia", \
 	    "Text-to-speech providers", "text", "Primary first, then fallbacks, comma separated.", \
 	    "tts_chain", AC_CHAIN, PF_provider_chains) \
 	F("mod_transcription", FT_BOOL, 0, 0, 0, NULL, "Transcription", "checkbox", NULL, \
@@ -460,6 +460,7 @@ convert(const struct setting *s, json_t *in, json_t *reasons, char *msg, size_t 
 	case AC_LINES: return split_list(text, "\r\n", 50, 100, msg, msglen);
 	case AC_ACTIONS: return parse_actions(text, reasons, msg, msglen);
 	case AC_CHAIN: {
+		/* Chains are never empty: a stage needs a provider. */
 		json_t *arr = split_list(text, ",", 4, 32, msg, msglen);
 		size_t i;
 		json_t *p;
