@@ -2,6 +2,7 @@
 #include "cfg.h"
 #include "commands.h"
 #include "errors.h"
+#include "plans.h"
 #include <stdio.h>
 
 int
@@ -15,5 +16,12 @@ int
 cmd_errors_doc(int argc, char **argv)
 {
 	err_write_doc(stdout);
+	return 0;
+}
+
+int
+cmd_plans_doc(int argc, char **argv)
+{
+	plans_write_doc(stdout);
 	return 0;
 }

@@ -15,6 +15,7 @@ static const struct {
 	{ "worker", cmd_worker, "worker [--once]       run queued jobs and periodic tasks" },
 	{ "config-doc", cmd_config_doc, "config-doc            print every configuration key (Markdown)" },
 	{ "errors-doc", cmd_errors_doc, "errors-doc            print the error catalog (Markdown)" },
+	{ "plans-doc", cmd_plans_doc, "plans-doc             print what each plan allows (Markdown)" },
 };
 
 static int
