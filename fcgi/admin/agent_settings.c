@@ -77,7 +77,7 @@ enum agent_conv {
 	F("carrier", FT_ENUM, 0, 0, 0, "twilio|signalwire|telnyx", "Carrier", "select", NULL, \
 	    NULL, AC_NONE, GATE_NONE) \
 	F("number_label", FT_STRING, 0, 0, 100, NULL, "Number label", "text", NULL, NULL, AC_NONE, GATE_NONE)
-#define CONFIG_ONLY(F) \
+#define CONFIG_CALLS(F) \
 	F("recording_enabled", FT_BOOL, 0, 0, 0, NULL, "Record calls", "checkbox", NULL, \
 	    "recording_enabled", AC_BOOL, PF_recording) \
 	F("recording_channels", FT_ENUM, 0, 0, 0, "mono|dual", "Recording channels", "select", NULL, \
@@ -91,7 +91,8 @@ enum agent_conv {
 	    "Primary first, then fallbacks, comma separated.", "llm_chain", AC_CHAIN, PF_provider_chains) \
 	F("tts_chain", FT_STRING, 0, 0, 200, "espeak-ng|elevenlabs|cartesia", \
 	    "Text-to-speech providers", "text", "Primary first, then fallbacks, comma separated.", \
-	    "tts_chain", AC_CHAIN, PF_provider_chains) \
+	    "tts_chain", AC_CHAIN, PF_provider_chains)
+#define CONFIG_MODULATIONS(F) \
 	F("mod_transcription", FT_BOOL, 0, 0, 0, NULL, "Transcription", "checkbox", NULL, \
 	    "modulations.transcription", AC_BOOL, PF_mod_transcription) \
 	F("mod_survey", FT_BOOL, 0, 0, 0, NULL, "Survey", "checkbox", NULL, \
@@ -108,7 +109,8 @@ enum agent_conv {
 	    "modulations.translation_language", AC_TEXT, PF_mod_translation)
 
 #define STEP_TOOLS(F) STEP_TOOLS_AGENT(F) STEP_TOOLS_KB(F)
-#define CONFIG_ALL(F) STEP_IDENTITY(F) STEP_PERSONA(F) STEP_DASHBOARD(F) STEP_TOOLS_AGENT(F) CONFIG_ONLY(F)
+#define CONFIG_ALL(F) STEP_IDENTITY(F) STEP_PERSONA(F) STEP_DASHBOARD(F) STEP_TOOLS_AGENT(F) \
+	CONFIG_CALLS(F) CONFIG_MODULATIONS(F)
 #define EVERY_SETTING(F) CONFIG_ALL(F) STEP_TOOLS_KB(F) STEP_TELEPHONY(F)
 
 FORM_DEFINE(agent_step_identity, STEP_IDENTITY)
@@ -117,6 +119,9 @@ FORM_DEFINE(agent_step_dashboard, STEP_DASHBOARD)
 FORM_DEFINE(agent_step_tools, STEP_TOOLS)
 FORM_DEFINE(agent_step_telephony, STEP_TELEPHONY)
 FORM_DEFINE(agent_config, CONFIG_ALL)
+FORM_DEFINE(agent_group_tools, STEP_TOOLS_AGENT)
+FORM_DEFINE(agent_group_calls, CONFIG_CALLS)
+FORM_DEFINE(agent_group_modulations, CONFIG_MODULATIONS)
 
 /* The wizard's one route takes any step's fields at the door; each
  * step's strict check refuses fields of other steps. */
@@ -133,6 +138,18 @@ const struct agent_step agent_steps[AGENT_WIZARD_STEPS + 1] = {
 	{ "tools", "Tools", "Transfers, voicemail, messages and what the agent knows.",
 	  &agent_step_tools_form },
 	{ "telephony", "Telephony", "The numbers that reach this agent.", &agent_step_telephony_form },
+};
+
+/* The configuration page shows agent_config_form in these groups. */
+const struct agent_step agent_config_groups[] = {
+	{ "identity", "Identity", NULL, &agent_step_identity_form },
+	{ "persona", "Persona", NULL, &agent_step_persona_form },
+	{ "dashboard", "Dashboard", NULL, &agent_step_dashboard_form },
+	{ "tools", "Tools", NULL, &agent_group_tools_form },
+	{ "calls", "Calls and providers", NULL, &agent_group_calls_form },
+	{ "modulations", "Call modulations", "Extra work done on calls; each needs a plan that includes it.",
+	  &agent_group_modulations_form },
+	{ NULL, NULL, NULL, NULL },
 };
 
 struct setting {

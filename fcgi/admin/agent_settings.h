@@ -14,6 +14,8 @@ struct agent_step {
 };
 extern const struct agent_step agent_steps[AGENT_WIZARD_STEPS + 1]; /* 1-based */
 extern const struct form agent_config_form;
+/* agent_config_form's fields in titled groups, for the page (NULL-ended). */
+extern const struct agent_step agent_config_groups[];
 extern const struct field agent_config_door[];   /* routes.def */
 extern const struct field agent_wizard_door[];   /* routes.def: every step's fields */
 

@@ -117,11 +117,16 @@ static void
 render_config(struct req *rq, struct resp *rs, int status, json_t *agent, json_t *values, json_t *errors)
 {
 	const char *plan = json_string_value(json_object_get(agent, "tenant_plan"));
-	json_t *view = form_view(&agent_config_form, values, errors);
-	agent_settings_lock(&agent_config_form, view, plan, rq->auth->superadmin);
+	json_t *groups = json_array();
+	for (const struct agent_step *g = agent_config_groups; g->key; g++) {
+		json_t *view = form_view(g->form, values, errors);
+		agent_settings_lock(g->form, view, plan, rq->auth->superadmin);
+		json_array_append_new(groups, json_pack("{s:s,s:s,s:s?,s:o}", "key", g->key, "title", g->title,
+		    "intro", g->intro, "fields", view));
+	}
 	json_t *ctx = admin_ctx(rq, json_string_value(json_object_get(agent, "name")), "agents");
 	json_object_set(ctx, "agent", agent);
-	json_object_set_new(ctx, "fields", view);
+	json_object_set_new(ctx, "groups", groups);
 	json_object_set_new(ctx, "invalid", json_boolean(errors != NULL));
 	json_object_set(ctx, "saved", json_object_get(rq->in, "saved"));
 	admin_render(rq, rs, status, "agent", ctx);

@@ -88,7 +88,7 @@ admin_version_diff(struct req *rq, struct resp *rs)
 	} else {
 		json_t *ctx = admin_ctx(rq, "Changes", "agents");
 		json_object_set_new(ctx, "changes", agent_diff(older, newer));
-		json_object_set_new(ctx, "version", json_integer(v));
+		json_object_set_new(ctx, "shown", json_integer(v));
 		json_object_set_new(ctx, "against", against > 0 ? json_integer(against) : json_null());
 		json_object_set(ctx, "agent", agent);
 		json_object_set_new(ctx, "can_roll_back", json_boolean(v != json_integer_value(json_object_get(agent, "version"))));

@@ -251,6 +251,7 @@ main(void)
 	is_int(run("GET", path, NULL, NULL), 200, "configuration page");
 	ok(has("Not included in the base plan") && has("id=\"mod_survey\" name=\"mod_survey\" type=\"checkbox\" disabled"),
 	    "base plan: modulations shown locked");
+	ok(has("<legend>Call modulations</legend>") && has("<legend>Persona</legend>"), "settings grouped as in onboarding");
 	const char *cfg_base = "name=Front+desk&business_name=Acme+Dental&industry=Dental&time_zone=America%2FChicago"
 	    "&hours=mon+08%3A00-17%3A00&platform_prompt=Be+safe.&tenant_prompt=Be+brief.&voice=&language=en-US"
 	    "&reasons=appointment%0Aemergency&outcomes=booked%0Amessage&pipeline=new%0Abooked"
@@ -281,6 +282,7 @@ main(void)
 	    && has("class=\"diff-add\"><span class=\"visually-hidden\">add: </span>Hello from Acme, version two."),
 	    "readable diff: old greeting removed, new added");
 	ok(has("Maximum call length"), "other changed settings listed by their labels");
+	ok(has("Front desk: version 2 against 1</h1>"), "the page says which versions it compares");
 	snprintf(path, sizeof path, "/admin/agents/%s/versions/1/rollback", agent);
 	is_int(run("POST", path, NULL, NULL), 303, "roll back to version 1");
 	is(sql("SELECT version || ' ' || greeting || ' ' || (modulations ? 'survey') FROM agents WHERE id = $1", agent),
