@@ -266,11 +266,17 @@ review_sections(json_t *agent)
 		const struct form *f = agent_steps[n].form;
 		for (int i = 0; f->fields[i].name; i++) {
 			json_t *v = json_object_get(values, f->fields[i].name);
-			if (v)
-				json_array_append_new(items, json_pack("{s:s,s:O}", "label", f->ui[i].label, "value", v));
+			if (v == NULL)
+				continue;   /* not a setting: the lists below show it */
+			if (strcmp(f->ui[i].input, "checkbox") == 0)
+				v = json_string(json_string_length(v) ? "on" : "off");
+			else
+				json_incref(v);
+			json_array_append_new(items, json_pack("{s:s,s:o}", "label", f->ui[i].label, "value", v));
 		}
-		json_array_append_new(sections, json_pack("{s:i,s:s,s:o,s:o}", "n", n, "title", agent_steps[n].title,
-		    "items", items, "href", json_sprintf("/admin/agents/%s/setup/%d", id, n)));
+		json_array_append_new(sections, json_pack("{s:i,s:s,s:o,s:o,s:b,s:b}", "n", n, "title", agent_steps[n].title,
+		    "items", items, "href", json_sprintf("/admin/agents/%s/setup/%d", id, n),
+		    "tools", n == 4, "telephony", n == 5));
 	}
 	json_decref(values);
 	return sections;
