@@ -13,6 +13,7 @@ static const struct {
 	{ "migrate", cmd_migrate, "migrate               apply pending database migrations" },
 	{ "demo", cmd_demo, "demo [--credentials-file F]  load the demo tenant; create the superadmin once" },
 	{ "worker", cmd_worker, "worker [--once]       run queued jobs and periodic tasks" },
+	{ "call", cmd_call, "call place --tenant ID --agent ID --to E164 [--campaign ID]  place an outbound call" },
 	{ "config-doc", cmd_config_doc, "config-doc            print every configuration key (Markdown)" },
 	{ "errors-doc", cmd_errors_doc, "errors-doc            print the error catalog (Markdown)" },
 	{ "plans-doc", cmd_plans_doc, "plans-doc             print what each plan allows (Markdown)" },

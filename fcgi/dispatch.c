@@ -75,6 +75,12 @@ route_and_run(struct req *rq, struct resp *rs, const char *raw_path)
 		resp_error(rq, rs, err, NULL);
 		return;
 	}
+	/* A carrier webhook gets the request as received: its handler checks
+	 * the signature over the raw bytes before anything is parsed. */
+	if (route->perm == PERM_carrier_webhook) {
+		route->handler(rq, rs);
+		return;
+	}
 	if (req_parse(rq, &err) < 0) {
 		resp_error(rq, rs, err, NULL);
 		return;

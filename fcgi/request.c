@@ -234,6 +234,16 @@ req_cookie(const struct req *rq, const char *name)
 	return json_string_value(json_object_get(rq->cookies, name));
 }
 
+const char *
+req_param(const struct req *rq, const char *name)
+{
+	size_t n = strlen(name);
+	for (char *const *e = rq->env; e && *e; e++)
+		if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
+			return *e + n + 1;
+	return NULL;
+}
+
 int
 req_wants_json(const struct req *rq)
 {
