@@ -13,6 +13,7 @@ admin_quality_page(struct req *rq, struct resp *rs)
 {
 	if (admin_begin_platform(rq, rs) < 0)
 		return;
+	size_t i;
 	json_t *errors = admin_query(rq->db,
 	    "SELECT e.code, e.category, e.severity, e.message, e.occurrences::text AS occurrences,"
 	    " to_char(e.first_seen, 'YYYY-MM-DD HH24:MI') AS first_seen,"
@@ -21,13 +22,30 @@ admin_quality_page(struct req *rq, struct resp *rs)
 	    " (SELECT count(DISTINCT o.call_id) FROM system_error_occurrences o WHERE o.code = e.code) AS calls"
 	    " FROM system_errors e"
 	    " ORDER BY e.resolved_at IS NOT NULL, " SEVERITY_RANK ", e.last_seen DESC", 0, NULL);
-	if (errors == NULL) {
+	/* Carrier webhook attempts of the last day, failures first. */
+	json_t *hooks = errors ? admin_query(rq->db,
+	    "SELECT carrier, endpoint, host(source_addr) AS source, signature_valid, result, http_status,"
+	    " round(duration_ms, 1)::text AS duration_ms, carrier_call_sid, correlation_id,"
+	    " to_char(created_at, 'YYYY-MM-DD HH24:MI:SS') AS at, http_status >= 400 AS failed"
+	    " FROM webhook_attempts WHERE created_at > now() - interval '24 hours'"
+	    " ORDER BY http_status >= 400 DESC, created_at DESC, id DESC LIMIT 100", 0, NULL) : NULL;
+	json_t *hook_counts = hooks ? admin_query(rq->db,
+	    "SELECT count(*) AS total, count(*) FILTER (WHERE http_status >= 400) AS failed"
+	    " FROM webhook_attempts WHERE created_at > now() - interval '24 hours'", 0, NULL) : NULL;
+	if (errors == NULL || hooks == NULL || hook_counts == NULL) {
+		json_decref(errors);
+		json_decref(hooks);
 		admin_db_fail(rq, rs);
 		return;
 	}
 	db_commit(rq->db);
+	json_t *h;
+	json_array_foreach(hooks, i, h) {
+		json_object_set_new(h, "failed", json_boolean(strcmp(json_string_value(json_object_get(h, "failed")), "t") == 0));
+		json_object_set_new(h, "signature_valid", json_string(strcmp(json_string_value(
+		    json_object_get(h, "signature_valid")), "t") == 0 ? "valid" : "invalid"));
+	}
 	json_t *open = json_array(), *resolved = json_array(), *providers = json_array();
-	size_t i;
 	json_t *e;
 	json_array_foreach(errors, i, e) {
 		int is_resolved = strcmp(json_string_value(json_object_get(e, "resolved")), "t") == 0;
@@ -41,6 +59,9 @@ admin_quality_page(struct req *rq, struct resp *rs)
 	json_object_set_new(ctx, "open", open);
 	json_object_set_new(ctx, "resolved", resolved);
 	json_object_set_new(ctx, "providers", providers);
+	json_object_set_new(ctx, "webhooks", hooks);
+	json_object_set_new(ctx, "webhook_counts", json_incref(json_array_get(hook_counts, 0)));
+	json_decref(hook_counts);
 	admin_render(rq, rs, 200, "quality", ctx);
 }
 

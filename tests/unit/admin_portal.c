@@ -345,7 +345,13 @@ main(void)
 	    " 'error', 'A provider could not be reached.') ON CONFLICT DO NOTHING RETURNING code", NULL);
 	sql("INSERT INTO system_error_occurrences (id, code, call_id, detail) SELECT 'ERR_20261121_TEST01', 'provider_unreachable_test',"
 	    " id, 'connect refused' FROM calls WHERE carrier_call_sid = $1", "CA-admin-1");
+	sql("INSERT INTO webhook_attempts (carrier, endpoint, source_addr, signature_valid, result, http_status, duration_ms)"
+	    " VALUES ('twilio', 'voice', '203.0.113.9', false, 'bad_signature', 403, 0.4),"
+	    " ('twilio', 'voice', '203.0.113.10', true, 'answered', 200, 3.2)", NULL);
 	is_int(run("GET", "/admin/quality", NULL, NULL), 200, "quality page");
+	const char *bad = strstr(body, "bad_signature"), *good = strstr(body, "<td>answered</td>");
+	ok(bad && good && bad < good, "carrier webhook attempts listed, failures first");
+	ok(has("2 requests, 1 refused or failed."), "webhook attempts counted");
 	ok(has("provider_unreachable_test") && has("No open errors.") == 0, "open error listed");
 	is_int(run("GET", "/admin/quality/errors/provider_unreachable_test", NULL, NULL), 200, "error detail");
 	ok(has("ERR_20261121_TEST01") && has("connect refused"), "occurrences with detail");
