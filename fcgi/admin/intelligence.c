@@ -157,13 +157,13 @@ admin_intelligence_page(struct req *rq, struct resp *rs)
 	json_t *ctx = admin_ctx(rq, "Intelligence", "intelligence");
 	json_object_set_new(ctx, "totals", json_incref(json_object_get(f, "totals")));
 	json_object_set_new(ctx, "sections", json_incref(json_object_get(f, "sections")));
-	json_object_set_new(ctx, "tenants", tenants);
+	json_object_set_new(ctx, "tenant_options", tenants);
 	json_object_set_new(ctx, "period", json_string(period ? period : "30d"));
 	json_object_set_new(ctx, "periods", json_pack("[{s:s,s:b},{s:s,s:b},{s:s,s:b}]",
 	    "value", "7d", "selected", period && strcmp(period, "7d") == 0,
 	    "value", "30d", "selected", !period || strcmp(period, "30d") == 0,
 	    "value", "90d", "selected", period && strcmp(period, "90d") == 0));
-	json_object_set_new(ctx, "tenant", json_string(tenant ? tenant : ""));
+	json_object_set_new(ctx, "tenant_filter", json_string(tenant ? tenant : ""));
 	json_decref(f);
 	admin_render(rq, rs, 200, "intelligence", ctx);
 }

@@ -191,7 +191,7 @@ render_tenant(struct req *rq, struct resp *rs, int status, json_t *tenant, json_
 	}
 	db_commit(rq->db);
 	json_t *ctx = admin_ctx(rq, json_string_value(json_object_get(tenant, "name")), "tenants");
-	json_object_set(ctx, "tenant", tenant);
+	json_object_set(ctx, "account", tenant);
 	json_object_set_new(ctx, "fields", form_view(&admin_tenant_edit_form, values ? values : tenant, errors));
 	json_object_set_new(ctx, "invalid", json_boolean(errors != NULL));
 	json_object_set_new(ctx, "suspended", json_boolean(strcmp(json_string_value(json_object_get(tenant, "status")), "suspended") == 0));
