@@ -190,6 +190,8 @@ main(void)
 
 	/* ---- Onboarding wizard (the superadmin working in the new tenant) ---- */
 	as_tenant(tenant, "owner", 1);
+	is_int(run("POST", "/admin/agents", NULL, form("name", "", NULL)), 400, "agent without a name: 400");
+	ok(error_next_to("name", "This field is required."), "agent name required, next to the field");
 	is_int(run("POST", "/admin/agents", NULL, form("name", "Front desk", NULL)), 303, "agent started");
 	snprintf(agent, sizeof agent, "%s", sql("SELECT id FROM agents WHERE tenant_id = $1", tenant));
 	snprintf(path, sizeof path, "/admin/agents/%s/setup/1", agent);
@@ -302,6 +304,10 @@ main(void)
 	    "retrieves the parking passage only");
 	is_int(run("POST", path, NULL, form("name", "", "content", "x", "filler_phrase", "", NULL)), 400, "unnamed knowledge base");
 	ok(error_next_to("name", "This field is required."), "name required");
+	snprintf(path, sizeof path, "/admin/agents/%s/knowledge", agent);
+	is_int(run("POST", path, NULL, form("name", "Prices", "content", "", "filler_phrase", "One moment.", NULL)), 400,
+	    "new knowledge base without text: 400");
+	ok(error_next_to("content", "This field is required.") && has("value=\"One moment.\""), "text required, filler kept");
 
 	/* ---- Numbers ---- */
 	is_int(run("POST", "/admin/numbers", NULL, form("e164", "+1 555 777 0101", "carrier", "twilio", "label", "", "agent_id", "", NULL)),
@@ -313,6 +319,16 @@ main(void)
 	ok(error_next_to("e164", "This number is already registered."), "duplicate explained");
 	is_int(run("POST", "/admin/numbers", NULL, form("e164", "+15557770102", "carrier", "telnyx", "label", "Spare", "agent_id", agent, NULL)),
 	    303, "number added and routed");
+	char number[37];
+	snprintf(number, sizeof number, "%s", sql("SELECT id FROM phone_numbers WHERE e164 = $1", "+15557770102"));
+	snprintf(path, sizeof path, "/admin/numbers/%s", number);
+	is_int(run("POST", path, NULL, form("label", "Spare line", "agent_id", "00000000-0000-4000-8000-000000000000", NULL)), 400,
+	    "routing to an agent that is not the tenant's: 400");
+	ok(error_next_to("agent_id", "Choose one of this business") && has("value=\"Spare line\""),
+	    "explained next to the agent choice, label kept");
+	is_int(run("POST", path, NULL, form("label", "Spare line", "agent_id", "", NULL)), 303, "number un-routed");
+	is(sql("SELECT coalesce(agent_id::text, 'none') || ' ' || label FROM phone_numbers WHERE id = $1", number), "none Spare line",
+	    "stored");
 
 	/* ---- Calls record their agent version; intelligence ---- */
 	sql("INSERT INTO calls (tenant_id, agent_id, phone_number_id, carrier, carrier_call_sid, from_number, to_number,"
@@ -374,8 +390,8 @@ main(void)
 	is(sql("SELECT string_agg(action, ',' ORDER BY id) FROM audit_log WHERE correlation_id = 'admin-portal-test'", NULL),
 	    "tenant.create,tenant.update,tenant.suspend,tenant.reactivate,agent.create,agent.setup,agent.setup,agent.setup,"
 	    "knowledge_base.create,agent.setup,number.create,agent.setup,agent.go_live,agent.update,agent.update,"
-	    "agent.rollback,number.create,system_error.resolve", "every write audited, in order");
-	is(sql("SELECT count(*) FROM audit_log WHERE correlation_id = 'admin-portal-test' AND actor_user_id = $1", user), "18",
+	    "agent.rollback,number.create,number.update,system_error.resolve", "every write audited, in order");
+	is(sql("SELECT count(*) FROM audit_log WHERE correlation_id = 'admin-portal-test' AND actor_user_id = $1", user), "19",
 	    "each with its actor");
 	is(sql("SELECT before->>'greeting' FROM audit_log WHERE action = 'agent.rollback'", NULL),
 	    "Hello from Acme, version two.", "with what it was before");
