@@ -107,7 +107,7 @@ emit(const char *start, const char *end, void (*fn)(void *, const char *, size_t
 }
 
 int
-kb_split(const char *text, void (*fn)(void *arg, const char *p, size_t n), void *arg)
+kb_each_passage(const char *text, void (*fn)(void *arg, const char *p, size_t n), void *arg)
 {
 	int count = 0;
 	const char *s = text ? text : "", *start = NULL, *end = NULL;
@@ -177,7 +177,7 @@ int
 kb_corpus_add(struct kb_corpus *c, int source, const char *text)
 {
 	struct add_ctx a = { c, source, 0, 0 };
-	kb_split(text, add_passage, &a);
+	kb_each_passage(text, add_passage, &a);
 	long total = 0;
 	for (int i = 0; i < c->n; i++)
 		total += c->p[i].ntokens;

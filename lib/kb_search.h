@@ -37,6 +37,6 @@ int kb_corpus_search(const struct kb_corpus *c, const char *query, struct kb_hit
 
 /* Calls fn for each passage of text (trimmed, non-empty) in order; returns
  * the count.  Exposed for the knowledge-base page's passage count. */
-int kb_split(const char *text, void (*fn)(void *arg, const char *p, size_t n), void *arg);
+int kb_each_passage(const char *text, void (*fn)(void *arg, const char *p, size_t n), void *arg);
 
 #endif

@@ -52,7 +52,7 @@ static int
 passages(const char *text)
 {
 	int n = 0;
-	kb_split(text, count_passage, &n);
+	kb_each_passage(text, count_passage, &n);
 	return n;
 }
 

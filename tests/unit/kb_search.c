@@ -26,14 +26,14 @@ static const char *clinic =
 int
 main(void)
 {
-	is_int(kb_split(clinic, collect, NULL), 3, "three passages: blank and whitespace-only lines separate");
+	is_int(kb_each_passage(clinic, collect, NULL), 3, "three passages: blank and whitespace-only lines separate");
 	is(passages[0], "Our opening hours are Monday to Friday, 8am to 5pm.\nWe are closed on public holidays.",
 	    "a passage keeps its lines together, trimmed");
 	is(passages[2], "A new patient appointment takes 45 minutes. Bring your insurance card.",
 	    "the last passage has no trailing newline");
 	npass = 0;
-	is_int(kb_split("\n\n  \n", collect, NULL), 0, "only blank lines: no passage");
-	is_int(kb_split("", collect, NULL), 0, "empty text: no passage");
+	is_int(kb_each_passage("\n\n  \n", collect, NULL), 0, "only blank lines: no passage");
+	is_int(kb_each_passage("", collect, NULL), 0, "empty text: no passage");
 
 	struct kb_corpus *c = kb_corpus_new();
 	is_int(kb_corpus_add(c, 0, clinic), 3, "corpus takes the clinic's passages");
