@@ -45,4 +45,8 @@ my $r = $s->request('POST', '/admin/tenants', headers => { 'Content-Type' => 'ap
 is($r->{status}, 401, 'POST /admin/tenants without signing in: 401');
 is($s->psql("SET voxline.tenant_id = '*'; SELECT count(*) FROM tenants WHERE name = 'x'"), 0, 'and nothing was created');
 
+my $js = $s->get('/static/js/admin.js');
+is($js->{status}, 200, 'the upload helper script is served from static/');
+like($js->{content}, qr/readAsText/, 'and reads the chosen file in the browser');
+
 done_testing;
