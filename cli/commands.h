@@ -9,5 +9,7 @@ int cmd_errors_doc(int argc, char **argv);
 int cmd_plans_doc(int argc, char **argv);
 int cmd_worker(int argc, char **argv);
 int cmd_call(int argc, char **argv);
+int cmd_tenant(int argc, char **argv);
+int cmd_user(int argc, char **argv);
 
 #endif

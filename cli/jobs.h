@@ -14,6 +14,10 @@ int task_event_partitions(struct db *db);
 int task_requeue_stale_jobs(struct db *db);
 
 /* Identity and access. */
+/* cli/jobs/email.c */
+int job_email_send(struct db *db, json_t *payload, char *err, size_t errlen);
+/* cli/jobs/sessions.c */
+int task_purge_sessions(struct db *db);
 
 /* Telephony. */
 /* cli/jobs/recordings.c */

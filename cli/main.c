@@ -12,6 +12,8 @@ static const struct {
 } commands[] = {
 	{ "migrate", cmd_migrate, "migrate               apply pending database migrations" },
 	{ "demo", cmd_demo, "demo [--credentials-file F]  load the demo tenant; create the superadmin once" },
+	{ "tenant", cmd_tenant, "tenant add SLUG [--name N] [--plan P]  create a tenant" },
+	{ "user", cmd_user, "user add EMAIL [--name N] [--tenant SLUG --role R] [--superadmin] [--password-file F]" },
 	{ "worker", cmd_worker, "worker [--once]       run queued jobs and periodic tasks" },
 	{ "call", cmd_call, "call place --tenant ID --agent ID --to E164 [--campaign ID]  place an outbound call" },
 	{ "config-doc", cmd_config_doc, "config-doc            print every configuration key (Markdown)" },

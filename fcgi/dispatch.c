@@ -72,7 +72,7 @@ route_and_run(struct req *rq, struct resp *rs, const char *raw_path)
 		return;
 	}
 	if ((err = access_check(rq, route->perm)) != ERR_none) {
-		resp_error(rq, rs, err, NULL);
+		access_deny(rq, rs, err);
 		return;
 	}
 	/* A carrier webhook gets the request as received: its handler checks
@@ -82,6 +82,10 @@ route_and_run(struct req *rq, struct resp *rs, const char *raw_path)
 		return;
 	}
 	if (req_parse(rq, &err) < 0) {
+		resp_error(rq, rs, err, NULL);
+		return;
+	}
+	if ((err = csrf_check(rq)) != ERR_none) {
 		resp_error(rq, rs, err, NULL);
 		return;
 	}

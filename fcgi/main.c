@@ -6,6 +6,8 @@
 #include "dispatch.h"
 #include "handlers.h"
 #include "log.h"
+#include "login.h"
+#include "rbac.h"
 #include "migrations.h"
 #include "router.h"
 #include "server.h"
@@ -53,7 +55,9 @@ request_thread(void *arg)
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: voxline-web [-c config-file] [--check]\n");
+	fprintf(stderr, "usage: voxline-web [-c config-file] [--check | --routes | --security-doc]\n"
+	    "  --routes        print the route table and permission matrix as JSON\n"
+	    "  --security-doc  print the permission matrix (Markdown, docs/security.md)\n");
 	return 2;
 }
 
@@ -61,16 +65,36 @@ int
 main(int argc, char **argv)
 {
 	const char *config = NULL;
-	int check_only = 0;
+	int check_only = 0, print_routes = 0, print_doc = 0;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
 			config = argv[++i];
 		else if (strcmp(argv[i], "--check") == 0)
 			check_only = 1;
+		else if (strcmp(argv[i], "--routes") == 0)
+			print_routes = 1;
+		else if (strcmp(argv[i], "--security-doc") == 0)
+			print_doc = 1;
 		else
 			return usage();
 	}
 	char err[512];
+	if ((print_routes || print_doc) && (router_check(err, sizeof err) < 0 ||
+	    rbac_check(err, sizeof err) < 0)) {
+		fprintf(stderr, "voxline-web: %s\n", err);
+		return 1;
+	}
+	if (print_routes) {
+		json_t *j = rbac_routes_json();
+		json_dumpf(j, stdout, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+		printf("\n");
+		json_decref(j);
+		return 0;
+	}
+	if (print_doc) {
+		rbac_write_doc(stdout);
+		return 0;
+	}
 	if (cfg_load(config, err, sizeof err) < 0) {
 		fprintf(stderr, "voxline-web: %s\n", err);
 		return 1;
@@ -79,7 +103,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "voxline-web: log_level must be debug, info, warn or error\n");
 		return 1;
 	}
-	if (router_check(err, sizeof err) < 0 || telephony_init(err, sizeof err) < 0) {
+	if (router_check(err, sizeof err) < 0 || rbac_check(err, sizeof err) < 0 ||
+	    telephony_init(err, sizeof err) < 0) {
 		fprintf(stderr, "voxline-web: %s\n", err);
 		return 1;
 	}
@@ -103,6 +128,7 @@ main(int argc, char **argv)
 	web.nthreads = (int)cfg_int(CFG_web_threads);
 	dispatch_metrics_init();
 	health_metrics_init();
+	login_metrics_init();
 	FCGX_Init();
 	const char *sock = cfg_str(CFG_web_socket);
 	listen_fd = FCGX_OpenSocket(sock, 128);

@@ -30,6 +30,8 @@ struct req {
 	const char *scheme;         /* "https" when nginx terminated TLS */
 	const char *request_uri;    /* request target as received (path + raw query) */
 	char *const *env;           /* every FastCGI parameter, NAME=value, NULL-terminated */
+	const char *authorization;  /* Authorization header (API keys) */
+	const char *csrf_header;    /* X-CSRF-Token header (fetch requests) */
 	char correlation_id[80];
 	const char *body;           /* raw body (NUL-terminated), may be NULL */
 	size_t body_len;

@@ -107,6 +107,8 @@ server_handle(FCGX_Request *fr, struct db *db, const struct tpl_set *tpl)
 	rq.scheme = param(fr, "REQUEST_SCHEME");
 	rq.request_uri = param(fr, "REQUEST_URI");
 	rq.env = fr->envp;
+	rq.authorization = param(fr, "HTTP_AUTHORIZATION");
+	rq.csrf_header = param(fr, "HTTP_X_CSRF_TOKEN");
 	dispatch_correlation_id(&rq, param(fr, "REQUEST_ID"));
 
 	/* The path without its query string; nginx passes it still encoded. */

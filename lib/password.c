@@ -3,9 +3,11 @@
 #include "crypto.h"
 #include "xalloc.h"
 #include <argon2.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define SALT_LEN 16
 #define HASH_LEN 32
@@ -66,4 +68,50 @@ password_generate(int n)
 	}
 	s[n] = '\0';
 	return s;
+}
+
+/* The hash an unknown or password-less account is checked against, so
+ * that signing in as nobody costs the same Argon2id work as a wrong
+ * password (no timing signal telling which addresses exist). */
+static char *dummy_phc;
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void
+make_dummy(void)
+{
+	char *pw = password_generate(24);
+	dummy_phc = password_hash(pw);
+	free(pw);
+}
+
+int
+password_verify_or_dummy(const char *phc, const char *password)
+{
+	pthread_once(&dummy_once, make_dummy);
+	if (phc == NULL || strncmp(phc, "$argon2id$", 10) != 0) {
+		password_verify(dummy_phc, password);
+		return 0;
+	}
+	return password_verify(phc, password);
+}
+
+const char *
+password_problem(const char *password, const char *email)
+{
+	static _Thread_local char msg[128];
+	size_t n = 0;
+	for (const char *s = password; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	long min = cfg_int(CFG_password_min_length);
+	if ((long)n < min) {
+		snprintf(msg, sizeof msg, "Use at least %ld characters.", min);
+		return msg;
+	}
+	if (n > 200)
+		return "Use at most 200 characters.";
+	if (email && strcasecmp(password, email) == 0)
+		return "Do not use your email address as your password.";
+	if (strspn(password, (char[2]){ password[0], 0 }) == strlen(password))
+		return "Use more than one repeated character.";
+	return NULL;
 }

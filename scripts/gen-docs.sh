@@ -4,7 +4,10 @@
 #   <!-- generated: voxline COMMAND -->
 #   ...
 #   <!-- end generated -->
-# is replaced by the output of `./voxline COMMAND`.
+# is replaced by the output of `./voxline COMMAND`; a block
+#   <!-- generated: voxline-web --OPTION -->
+# by the output of `./voxline-web --OPTION` (the route table and the
+# permission matrix live in voxline-web).
 #   scripts/gen-docs.sh           rewrite the files
 #   scripts/gen-docs.sh --check   exit 1 if any file is out of date
 set -eu
@@ -12,11 +15,11 @@ cd "$(dirname "$0")/.."
 check=${1:-}
 status=0
 for doc in docs/*.md; do
-	grep -q '^<!-- generated: voxline ' "$doc" || continue
+	grep -q '^<!-- generated: voxline' "$doc" || continue
 	tmp=$(mktemp)
 	awk '
-		/^<!-- generated: voxline [a-z-]+ -->$/ {
-			print; cmd = $4; system("./voxline " cmd); skip = 1; next
+		/^<!-- generated: voxline(-web)? [a-z-]+ -->$/ {
+			print; system("./" $3 " " $4); skip = 1; next
 		}
 		/^<!-- end generated -->$/ { skip = 0 }
 		!skip { print }

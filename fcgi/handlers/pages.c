@@ -1,5 +1,6 @@
 /* Page shells that need no signed-in user. */
 #include "../handlers.h"
+#include "../auth.h"
 
 const struct field login_page_fields[] = {
 	{ "next", FT_STRING, 0, 1, 500, NULL },
@@ -9,7 +10,7 @@ const struct field login_page_fields[] = {
 void
 home_page(struct req *rq, struct resp *rs)
 {
-	resp_redirect(rs, "/login");
+	resp_redirect(rs, rq->auth && rq->auth->authenticated ? "/account" : "/login");
 }
 
 void

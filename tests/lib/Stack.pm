@@ -7,18 +7,13 @@ use strict;
 use warnings;
 use Cwd qw(abs_path);
 use File::Basename qw(dirname);
+use File::Path qw(remove_tree);
 use File::Temp qw(tempdir);
 use HTTP::Tiny;
 use IO::Socket::INET;
 use JSON::PP;
-use Scalar::Util qw(weaken);
 
-# Stacks still running in this process.  Stopped from END, which runs
-# before File::Temp removes their directories (a stack referenced from a
-# named sub would otherwise only be destroyed after that, and leak).
-my %live;
-END { $_->stop for grep { defined } values %live }
-
+our %LIVE;      # stacks not yet stopped, by directory
 our $ROOT = abs_path(dirname(__FILE__) . '/../..');
 
 sub free_port {
@@ -31,12 +26,12 @@ sub free_port {
 
 sub new {
     my ($class, %opt) = @_;
-    my $dir = tempdir('voxline-test-XXXXXX', TMPDIR => 1, CLEANUP => !$ENV{KEEP_STACK});
-    my $self = bless { dir => $dir, port => free_port(), env => $opt{env} || {} }, $class;
+    # Removed by stop(), after the processes: File::Temp's own clean-up
+    # could run first at exit and leave them running without their files.
+    my $dir = tempdir('voxline-test-XXXXXX', TMPDIR => 1, CLEANUP => 0);
+    my $self = bless { dir => $dir, port => free_port(), env => $opt{env} || {}, pid => $$ }, $class;
     $self->{http} = HTTP::Tiny->new(max_redirect => 0, timeout => 30);
-    $self->{owner} = $$;
-    $live{$dir} = $self;
-    weaken($live{$dir});
+    $LIVE{$self->{dir}} = $self;
     $self->sh('start');
     return $self;
 }
@@ -62,11 +57,28 @@ sub env_sh {
     return "ROOT=$ROOT VAR=$self->{dir} PORT=$self->{port}; . $ROOT/scripts/stack-env.sh;";
 }
 
+# Arguments are passed as a list (no shell quoting), so they may hold
+# spaces and quotes.
 sub voxline {
     my ($self, @args) = @_;
-    my $cmd = join ' ', map { "'$_'" } @args;
-    my $out = `@{[ $self->env_prefix ]} sh -c '@{[ $self->env_sh ]} $ROOT/voxline $cmd' 2>&1`;
+    my $pid = open(my $p, '-|') // die "fork: $!";
+    if (!$pid) {
+        open(STDERR, '>&', \*STDOUT);
+        $ENV{$_} = $self->{env}{$_} for keys %{ $self->{env} };   # the stack's own settings
+        exec('sh', '-c', $self->env_sh . ' exec "$0" "$@"', "$ROOT/voxline", @args);
+        exit 127;
+    }
+    local $/;
+    my $out = <$p> // '';
+    close $p;
     return ($? >> 8, $out);
+}
+
+# As voxline, with extra environment for this one run.
+sub voxline_env {
+    my ($self, $env, @args) = @_;
+    local @ENV{ keys %$env } = values %$env;
+    return $self->voxline(@args);
 }
 
 # psql as the application role (row-level security applies).
@@ -122,17 +134,17 @@ sub web_pid {
     return $pid;
 }
 
-# Stops the stack once, and only from the process that started it (not
-# from a forked child that exits).
+# Stops the processes, then removes the directory (unless KEEP_STACK).
 sub stop {
     my ($self) = @_;
-    return if $self->{stopped} || ($self->{owner} // 0) != $$;
-    $self->{stopped} = 1;
-    return unless $self->{dir} && -d $self->{dir};
+    return unless $self->{dir} && delete $LIVE{$self->{dir}};
+    return unless $$ == ($self->{pid} // $$);
     local $?;
     system("@{[ $self->env_prefix ]} sh $ROOT/scripts/stack.sh stop $self->{dir} >/dev/null 2>&1");
+    remove_tree($self->{dir}) unless $ENV{KEEP_STACK};
 }
 
 sub DESTROY { $_[0]->stop }
+END { $_->stop for values %LIVE }
 
 1;

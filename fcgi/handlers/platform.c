@@ -1,0 +1,175 @@
+/* Platform pages and API for superadmins: the email outbox (every
+ * message, including those held because no transport is configured)
+ * and tenants (list, create). */
+#include "../handlers.h"
+#include "../auth.h"
+#include "../page.h"
+#include "db.h"
+#include <stdio.h>
+#include <string.h>
+
+const struct field tenant_create_fields[] = {
+	{ "name", FT_STRING, FIELD_REQUIRED, 1, 120, NULL },
+	{ "slug", FT_STRING, FIELD_REQUIRED, 1, 64, NULL },
+	{ "plan", FT_ENUM, FIELD_REQUIRED, 0, 0, "base|pro|insights|global" },
+	{ NULL }
+};
+
+static const char *
+in_str(struct req *rq, const char *name)
+{
+	return json_string_value(json_object_get(rq->in, name));
+}
+
+static json_t *
+outbox(struct req *rq)
+{
+	PGresult *r = db_exec(rq->db, "SELECT id, " PAGE_TIME("created_at") ", to_address, subject,"
+	    " body_text, kind, status, coalesce(transport, ''), coalesce(last_error, '')"
+	    " FROM email_outbox ORDER BY created_at DESC, id LIMIT 200", 0, NULL);
+	if (r == NULL)
+		return NULL;
+	json_t *out = json_array();
+	for (int i = 0; i < PQntuples(r); i++)
+		json_array_append_new(out, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}",
+		    "id", PQgetvalue(r, i, 0), "created", PQgetvalue(r, i, 1), "to", PQgetvalue(r, i, 2),
+		    "subject", PQgetvalue(r, i, 3), "body", PQgetvalue(r, i, 4), "kind", PQgetvalue(r, i, 5),
+		    "status", PQgetvalue(r, i, 6), "transport", PQgetvalue(r, i, 7),
+		    "error", PQgetvalue(r, i, 8)));
+	PQclear(r);
+	return out;
+}
+
+static json_t *
+tenants(struct req *rq)
+{
+	if (db_begin_tenant(rq->db, NULL) < 0)
+		return NULL;
+	PGresult *r = db_exec(rq->db, "SELECT t.id, t.name, t.slug, t.plan, t.status,"
+	    " (SELECT count(*) FROM memberships m WHERE m.tenant_id = t.id)::text,"
+	    " " PAGE_TIME("t.created_at") " FROM tenants t ORDER BY t.name, t.id LIMIT 1000", 0, NULL);
+	db_commit(rq->db);
+	if (r == NULL)
+		return NULL;
+	json_t *out = json_array();
+	for (int i = 0; i < PQntuples(r); i++)
+		json_array_append_new(out, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id", PQgetvalue(r, i, 0),
+		    "name", PQgetvalue(r, i, 1), "slug", PQgetvalue(r, i, 2), "plan", PQgetvalue(r, i, 3),
+		    "status", PQgetvalue(r, i, 4), "members", PQgetvalue(r, i, 5), "created", PQgetvalue(r, i, 6)));
+	PQclear(r);
+	return out;
+}
+
+static enum err_code
+tenant_create(struct req *rq, json_t **fields, char id[37])
+{
+	const char *slug = in_str(rq, "slug");
+	size_t n = strlen(slug);
+	if (strspn(slug, "abcdefghijklmnopqrstuvwxyz0123456789-") != n || slug[0] == '-' || slug[n - 1] == '-') {
+		*fields = json_pack("{s:s}", "slug", "Use lower-case letters, digits and dashes (not at either end).");
+		return ERR_validation_failed;
+	}
+	const char *p[3] = { in_str(rq, "name"), slug, in_str(rq, "plan") };
+	if (db_begin_tenant(rq->db, NULL) < 0)
+		return ERR_database_unavailable;
+	PGresult *r = db_exec(rq->db, "INSERT INTO tenants (name, slug, plan) VALUES ($1, $2, $3)"
+	    " ON CONFLICT (slug) DO NOTHING RETURNING id", 3, p);
+	if (r == NULL || PQntuples(r) == 0) {
+		db_rollback(rq->db);
+		if (r == NULL)
+			return ERR_database_unavailable;
+		PQclear(r);
+		*fields = json_pack("{s:s}", "slug", "Another tenant already uses this slug.");
+		return ERR_validation_failed;
+	}
+	snprintf(id, 37, "%s", PQgetvalue(r, 0, 0));
+	PQclear(r);
+	json_t *after = json_pack("{s:s,s:s,s:s}", "name", p[0], "slug", p[1], "plan", p[2]);
+	int rc = auth_audit(rq, id, "tenant.created", "tenant", id, NULL, after);
+	json_decref(after);
+	if (rc < 0 || db_commit(rq->db) < 0) {
+		db_rollback(rq->db);
+		return ERR_database_unavailable;
+	}
+	return ERR_none;
+}
+
+void
+api_outbox(struct req *rq, struct resp *rs)
+{
+	json_t *list = outbox(rq);
+	if (list == NULL)
+		resp_error(rq, rs, ERR_database_unavailable, NULL);
+	else
+		resp_json(rs, 200, json_pack("{s:o}", "messages", list));
+}
+
+void
+api_tenants(struct req *rq, struct resp *rs)
+{
+	json_t *list = tenants(rq);
+	if (list == NULL)
+		resp_error(rq, rs, ERR_database_unavailable, NULL);
+	else
+		resp_json(rs, 200, json_pack("{s:o}", "tenants", list));
+}
+
+void
+api_tenant_create(struct req *rq, struct resp *rs)
+{
+	json_t *fields = NULL;
+	char id[37];
+	enum err_code err = tenant_create(rq, &fields, id);
+	if (err)
+		resp_error(rq, rs, err, fields);
+	else
+		resp_json(rs, 201, json_pack("{s:s,s:s,s:s,s:s}", "id", id, "name", in_str(rq, "name"),
+		    "slug", in_str(rq, "slug"), "plan", in_str(rq, "plan")));
+}
+
+void
+outbox_page(struct req *rq, struct resp *rs)
+{
+	json_t *list = outbox(rq);
+	if (list == NULL) {
+		resp_error(rq, rs, ERR_database_unavailable, NULL);
+		return;
+	}
+	json_t *ctx = page_context(rq, "Email outbox", "/platform/outbox");
+	json_object_set_new(ctx, "messages", list);
+	page_render(rq, rs, "outbox", ctx);
+}
+
+static void
+tenants_render(struct req *rq, struct resp *rs, int status, json_t *fields)
+{
+	json_t *list = tenants(rq);
+	json_t *ctx = page_context(rq, "Tenants", "/platform/tenants");
+	json_object_set_new(ctx, "tenants_list", list ? list : json_array());
+	if (fields) {
+		json_object_set_new(ctx, "errors", fields);
+		json_object_set(ctx, "form", rq->in);
+	}
+	resp_page(rq, rs, status, "tenants", ctx);
+	json_decref(ctx);
+}
+
+void
+tenants_page(struct req *rq, struct resp *rs)
+{
+	tenants_render(rq, rs, 200, NULL);
+}
+
+void
+tenant_create_submit(struct req *rq, struct resp *rs)
+{
+	json_t *fields = NULL;
+	char id[37];
+	enum err_code err = tenant_create(rq, &fields, id);
+	if (err == ERR_validation_failed)
+		tenants_render(rq, rs, 400, fields);
+	else if (err)
+		resp_error(rq, rs, err, NULL);
+	else
+		resp_redirect(rs, "/platform/tenants");
+}

@@ -1,0 +1,169 @@
+#!/usr/bin/env perl
+# Invitations and password reset through nginx and the worker: the
+# email lands in the outbox (held with no transport configured), the
+# link is single-use and expires, accepting signs the new person in,
+# the reset answers the same for unknown addresses and signs out every
+# other session.  Also the SMTP delivery path against a local server.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use Test::More;
+use IO::Socket::INET;
+use POSIX ();
+use Stack;
+use People qw(fast_argon2_env);
+
+my $smtp = IO::Socket::INET->new(Listen => 5, LocalAddr => '127.0.0.1', LocalPort => 0, Proto => 'tcp', ReuseAddr => 1)
+    or die "smtp listen: $!";
+my $s = Stack->new(env => { fast_argon2_env(),
+    VOXLINE_NGINX_RATE_LOGIN => '100000r/m', VOXLINE_NGINX_BURST_LOGIN => 10000 });
+my $pp = People->new($s);
+my $ta = $pp->tenant('acme', 'pro');
+my $owner = $pp->user('olive@acme.test', tenant => 'acme', role => 'owner');
+my $admin = $pp->user('adam@acme.test', tenant => 'acme', role => 'admin');
+my $os = $pp->session($owner, $ta);
+my $as = $pp->session($admin, $ta);
+sub as { my ($p) = @_; return { Cookie => $p->{cookie}, 'X-CSRF-Token' => $p->{csrf} } }
+sub audit_count { $pp->platform("SELECT count(*) FROM audit_log WHERE action = '$_[0]'") }
+
+# The worker delivers (here: holds) queued mail; wait for it, bounded.
+sub outbox_body {
+    my ($to, $kind) = @_;
+    for (1 .. 100) {
+        my $row = $pp->platform("SELECT status || '|' || body_text FROM email_outbox WHERE to_address = '$to'"
+            . " AND kind = '$kind' AND status <> 'queued' ORDER BY created_at DESC LIMIT 1");
+        return $row if $row;
+        select(undef, undef, undef, 0.1);
+    }
+    return '';
+}
+
+# ---- invitation
+my $r = $s->post_json('/api/v1/invitations', { email => 'nina@new.test', role => 'owner' }, headers => as($as));
+is($r->{status}, 400, 'an admin cannot invite an owner');
+$r = $s->post_json('/api/v1/invitations', { email => 'nina@new.test', role => 'operator' }, headers => as($as));
+is($r->{status}, 201, 'admin invites an operator');
+my $inv = $r->{json}{id};
+$r = $s->post_json('/api/v1/invitations', { email => 'NINA@new.test', role => 'viewer' }, headers => as($as));
+is($r->{status}, 400, 'a second open invitation to the same address is refused');
+my $mail = outbox_body('nina@new.test', 'invitation');
+like($mail, qr/^held\|/, 'with no transport configured the message is held in the outbox');
+my ($token) = $mail =~ m{/invitations/accept\?token=([A-Za-z0-9_-]{43})};
+ok($token, 'the email carries the link');
+is($pp->platform("SELECT count(*) FROM invitations WHERE token_hash = '$token'"), 0, 'the token is not stored');
+
+$r = $s->post_json('/api/v1/invitations/' . $inv . '/resend', {}, headers => as($as));
+is($r->{status}, 200, 'resend');
+my ($token2) = $pp->platform("SELECT body_text FROM email_outbox WHERE to_address = 'nina\@new.test' ORDER BY created_at DESC LIMIT 1")
+    =~ m{token=([A-Za-z0-9_-]{43})};
+isnt($token2, $token, 'a resend carries a new link');
+$r = $s->post_json('/api/v1/invitations/accept', { token => $token, name => 'Nina', password => 'a good long password' });
+is($r->{json}{error}{code}, 'token_invalid', 'the old link stopped working');
+
+$r = $s->get("/invitations/accept?token=$token2");
+is($r->{status}, 200, 'the accept page opens');
+like($r->{content}, qr/Join Acme/, 'it names the tenant');
+$r = $s->post_json('/api/v1/invitations/accept', { token => $token2, name => 'Nina', password => 'short' });
+is($r->{status}, 400, 'a too-short password is refused');
+like($r->{json}{error}{fields}{password}, qr/at least 10 characters/, 'with a rule a person understands');
+$r = $s->post_json('/api/v1/invitations/accept', { token => $token2, name => 'Nina', password => 'a good long password' });
+is($r->{status}, 200, 'accepting signs in');
+my ($cookie) = $r->{headers}{'set-cookie'} =~ /(voxline_session=[^;]+)/;
+$r = $s->get('/api/v1/auth/me', headers => { Cookie => $cookie });
+is($r->{json}{tenant}{role}, 'operator', 'the new person is an operator of Acme');
+$r = $s->post_json('/api/v1/invitations/accept', { token => $token2, name => 'Eve', password => 'another good password' });
+is($r->{json}{error}{code}, 'token_invalid', 'the link is single-use');
+is($pp->platform("SELECT status FROM users WHERE email = 'nina\@new.test'"), 'active', 'user status active');
+
+$r = $s->post_json('/api/v1/invitations', { email => 'late@new.test', role => 'viewer' }, headers => as($os));
+my $late_mail = outbox_body('late@new.test', 'invitation');
+my ($late) = $late_mail =~ m{token=([A-Za-z0-9_-]{43})};
+$pp->platform("UPDATE invitations SET expires_at = now() - interval '1 second' WHERE email = 'late\@new.test'");
+$r = $s->post_json('/api/v1/invitations/accept', { token => $late, name => 'Late', password => 'a good long password' });
+is($r->{json}{error}{code}, 'token_invalid', 'an expired invitation cannot be used');
+my $team = $s->get('/api/v1/invitations', headers => as($os))->{json};
+my ($late_row) = grep { $_->{email} eq 'late@new.test' } @{ $team->{invitations} };
+is($late_row->{status}, 'expired', 'the team list shows it as expired');
+ok((grep { $_->{email} eq 'nina@new.test' && $_->{status} eq 'active' } @{ $team->{members} }), 'and Nina as an active member');
+is($s->request('DELETE', "/api/v1/invitations/$late_row->{id}", headers => as($os))->{status}, 200, 'revoke');
+
+my $tb = $pp->tenant('bolt', 'pro');
+my $bs = $pp->session($pp->user('bob@bolt.test', tenant => 'bolt', role => 'owner'), $tb);
+is($s->request('DELETE', "/api/v1/invitations/$inv", headers => as($bs))->{status}, 404,
+    "another tenant's invitation is not found");
+
+# ---- password reset
+my $before = login_cookie('adam@acme.test', 'correct horse battery');
+my $known = $s->post_json('/api/v1/auth/password-reset', { email => 'adam@acme.test' });
+my $unknown = $s->post_json('/api/v1/auth/password-reset', { email => 'nobody@acme.test' });
+is($known->{status}, 202, 'reset request accepted');
+is($unknown->{status}, $known->{status}, 'unknown address: same status');
+is($unknown->{content}, $known->{content}, 'and the same body');
+is($pp->platform("SELECT count(*) FROM email_outbox WHERE to_address = 'nobody\@acme.test'"), 0, 'nothing sent to nobody');
+my ($rt) = outbox_body('adam@acme.test', 'password_reset') =~ m{/password/reset/confirm\?token=([A-Za-z0-9_-]{43})};
+ok($rt, 'the reset email carries the link');
+is($s->get("/password/reset/confirm?token=$rt")->{status}, 200, 'the reset page opens');
+$r = $s->post_json('/api/v1/auth/password-reset/confirm', { token => $rt, password => 'a brand new password' });
+is($r->{status}, 200, 'new password set');
+is($s->get('/api/v1/auth/me', headers => { Cookie => $before })->{status}, 401, 'the other sessions were signed out');
+is($s->get('/api/v1/auth/me', headers => { Cookie => $as->{cookie} })->{status}, 401, 'all of them');
+ok(login_cookie('adam@acme.test', 'a brand new password'), 'the new password works');
+$r = $s->post_json('/api/v1/auth/password-reset/confirm', { token => $rt, password => 'yet another password' });
+is($r->{json}{error}{code}, 'token_invalid', 'the reset link is single-use');
+$s->post_json('/api/v1/auth/password-reset', { email => 'adam@acme.test' });
+my @links = $pp->platform("SELECT body_text FROM email_outbox WHERE to_address = 'adam\@acme.test' ORDER BY created_at DESC LIMIT 1")
+    =~ m{token=([A-Za-z0-9_-]{43})};
+$pp->platform("UPDATE password_resets SET expires_at = now() - interval '1 second' WHERE used_at IS NULL");
+$r = $s->post_json('/api/v1/auth/password-reset/confirm', { token => $links[0], password => 'yet another password' });
+is($r->{json}{error}{code}, 'token_invalid', 'an expired reset link cannot be used');
+
+for my $action (qw(invitation.created invitation.resent invitation.accepted invitation.revoked
+                   auth.password_reset_requested auth.password_reset auth.login)) {
+    ok(audit_count($action) >= 1, "audit row for $action");
+}
+
+sub login_cookie {
+    my ($email, $pw) = @_;
+    my $res = $s->post_json('/api/v1/auth/login', { email => $email, password => $pw });
+    my ($c) = ($res->{headers}{'set-cookie'} // '') =~ /(voxline_session=[^;]+)/;
+    return $res->{status} == 200 ? $c : undef;
+}
+
+# ---- delivery by SMTP: the worker's email job against a local server
+$s->sh('worker-stop');      # this one runs with the SMTP configuration instead
+my $port = $smtp->sockport;
+my $pid = fork // die;
+if ($pid == 0) {
+    alarm 60;
+    my $c = $smtp->accept or POSIX::_exit(1);
+    my $data = '';
+    print $c "220 test ESMTP\r\n";
+    while (my $line = <$c>) {
+        if ($line =~ /^(EHLO|HELO)/i) { print $c "250 test\r\n" }
+        elsif ($line =~ /^(MAIL|RCPT)/i) { $data .= $line; print $c "250 ok\r\n" }
+        elsif ($line =~ /^DATA/i) {
+            print $c "354 go\r\n";
+            while (my $l = <$c>) { last if $l eq ".\r\n"; $data .= $l }
+            print $c "250 queued\r\n";
+        }
+        elsif ($line =~ /^QUIT/i) { print $c "221 bye\r\n"; last }
+        else { print $c "250 ok\r\n" }
+    }
+    open(my $f, '>', $s->dir . '/smtp.txt'); print $f $data; close $f;
+    POSIX::_exit(0);    # not exit: the stack belongs to the parent
+}
+$pp->platform("INSERT INTO email_outbox (to_address, subject, body_text, kind) VALUES"
+    . " ('smtp\@acme.test', 'Hello over SMTP', E'Line one\\nLine two', 'test')");
+my $eid = $pp->platform("SELECT id FROM email_outbox WHERE to_address = 'smtp\@acme.test'");
+$pp->platform("INSERT INTO jobs (queue, payload) VALUES ('email', '{\"email_id\": \"$eid\"}')");
+my ($rc, $out) = $s->voxline_env({ VOXLINE_SMTP_URL => "smtp://127.0.0.1:$port" }, 'worker', '--once');
+waitpid($pid, 0);
+is($pp->platform("SELECT status || ',' || transport FROM email_outbox WHERE id = '$eid'"), 'sent,smtp', 'sent by SMTP');
+open(my $f, '<', $s->dir . '/smtp.txt');
+my $got = do { local $/; <$f> } // '';
+like($got, qr/RCPT TO:<smtp\@acme\.test>/, 'to the right recipient');
+like($got, qr/Subject: Hello over SMTP\r\n/, 'with the subject');
+like($got, qr/Line one\r\nLine two/, 'and the body, CRLF line ends');
+
+done_testing;
