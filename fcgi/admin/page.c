@@ -2,31 +2,26 @@
 #include "admin.h"
 #include "log.h"
 #include "../router.h"
+#include "../page.h"
+#include "audit.h"
 #include <string.h>
 
-/* The portal's navigation; an entry shows only to those holding its
- * permission, so the menu never offers a page that would answer 403. */
-static const struct { const char *section, *label, *href; enum perm perm; } nav[] = {
-	{ "tenants", "Tenants", "/admin/tenants", PERM_tenants_manage },
-	{ "agents", "Agents", "/admin/agents", PERM_agents_manage },
-	{ "numbers", "Numbers", "/admin/numbers", PERM_agents_manage },
-	{ "intelligence", "Intelligence", "/admin/intelligence", PERM_platform_view },
-	{ "quality", "Quality", "/admin/quality", PERM_platform_view },
+/* The portal's pages sit under the signed-in layout's navigation
+ * (nav.def); section names the entry to mark current. */
+static const struct { const char *section, *href; } sections[] = {
+	{ "tenants", "/platform/tenants" }, { "agents", "/admin/agents" },
+	{ "numbers", "/admin/numbers" }, { "intelligence", "/admin/intelligence" },
+	{ "quality", "/admin/quality" },
 };
 
 json_t *
 admin_ctx(struct req *rq, const char *title, const char *section)
 {
-	const struct auth *a = rq->auth;
-	json_t *items = json_array();
-	for (size_t i = 0; i < sizeof nav / sizeof nav[0]; i++)
-		if (access_check(rq, nav[i].perm) == ERR_none)
-			json_array_append_new(items, json_pack("{s:s,s:s,s:b}", "label", nav[i].label,
-			    "href", nav[i].href, "current", section && strcmp(section, nav[i].section) == 0));
-	return json_pack("{s:s,s:o,s:s,s:o,s:b}", "title", title,
-	    "user", a && a->authenticated ? json_pack("{s:s}", "name", a->user_name) : json_null(),
-	    "csrf_token", a ? a->csrf_token : "", "nav", items,
-	    "superadmin", a && a->superadmin);
+	const char *href = NULL;
+	for (size_t i = 0; section && i < sizeof sections / sizeof sections[0]; i++)
+		if (strcmp(sections[i].section, section) == 0)
+			href = sections[i].href;
+	return page_context(rq, title, href);
 }
 
 void
@@ -128,16 +123,14 @@ int
 admin_audit(struct req *rq, const char *tenant_id, const char *action,
     const char *target_type, const char *target_id, json_t *before, json_t *after)
 {
-	char *b = before ? json_dumps(before, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-	char *a = after ? json_dumps(after, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
 	const struct auth *au = rq->auth;
-	const char *p[9] = { tenant_id, au && au->user_id[0] ? au->user_id : NULL, action,
-		target_type, target_id, rq->remote_addr && rq->remote_addr[0] ? rq->remote_addr : NULL,
-		rq->correlation_id, b, a };
-	int rc = db_run(rq->db, "INSERT INTO audit_log (tenant_id, actor_user_id, action, target_type,"
-	    " target_id, source_ip, correlation_id, before, after)"
-	    " VALUES ($1, $2, $3, $4, $5, $6::inet, $7, $8::jsonb, $9::jsonb)", 9, p);
-	free(b);
-	free(a);
-	return rc;
+	struct audit_entry e = {
+		.tenant_id = tenant_id,
+		.actor_user_id = au && au->user_id[0] ? au->user_id : NULL,
+		.actor_api_key_prefix = au && au->api_key_prefix[0] ? au->api_key_prefix : NULL,
+		.action = action, .target_type = target_type, .target_id = target_id,
+		.source_ip = rq->remote_addr && rq->remote_addr[0] ? rq->remote_addr : NULL,
+		.correlation_id = rq->correlation_id, .before = before, .after = after,
+	};
+	return audit_write(rq->db, &e);
 }

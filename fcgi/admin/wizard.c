@@ -73,14 +73,18 @@ render_step(struct req *rq, struct resp *rs, int status, json_t *agent, int step
 	const struct form *f = agent_steps[step].form;
 	json_t *view = form_view(f, values, errors);
 	agent_settings_lock(f, view, json_string_value(json_object_get(agent, "tenant_plan")), rq->auth->superadmin);
-	json_t *ctx = admin_ctx(rq, agent_steps[step].title, "agents");
-	if (step_extras(rq, ctx, view, json_string_value(json_object_get(agent, "id")), step) < 0) {
+	json_t *extras = json_object();
+	if (step_extras(rq, extras, view, json_string_value(json_object_get(agent, "id")), step) < 0) {
 		json_decref(view);
-		json_decref(ctx);
+		json_decref(extras);
 		admin_db_fail(rq, rs);
 		return;
 	}
 	db_commit(rq->db);
+	/* The page context reads the database in its own transaction. */
+	json_t *ctx = admin_ctx(rq, agent_steps[step].title, "agents");
+	json_object_update(ctx, extras);
+	json_decref(extras);
 	json_object_set(ctx, "agent", agent);
 	json_object_set_new(ctx, "steps", steps_nav(agent, step));
 	json_object_set_new(ctx, "step", json_pack("{s:i,s:s,s:s,s:s,s:b,s:b}", "n", step, "key", agent_steps[step].key,
@@ -311,7 +315,7 @@ review(struct req *rq, struct resp *rs, int go_live)
 		resp_redirect(rs, loc);
 		goto out;
 	}
-	json_t *ctx = admin_ctx(rq, "Review", "agents");
+	json_t *ctx = json_object();
 	if (step_extras(rq, ctx, NULL, id, 0) < 0) {
 		json_decref(ctx);
 		admin_db_fail(rq, rs);
@@ -334,6 +338,10 @@ review(struct req *rq, struct resp *rs, int go_live)
 		goto out;
 	}
 	db_commit(rq->db);
+	json_t *extras = ctx;
+	ctx = admin_ctx(rq, "Review", "agents");
+	json_object_update(ctx, extras);
+	json_decref(extras);
 	json_object_set(ctx, "agent", agent);
 	json_object_set_new(ctx, "steps", steps_nav(agent, 0));
 	json_object_set_new(ctx, "sections", review_sections(agent));

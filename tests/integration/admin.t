@@ -1,9 +1,8 @@
 #!/usr/bin/env perl
 # The admin portal against a real stack's database: runs the handler
 # test (tests/unit/admin_portal.t) with this stack's database and the
-# real templates, and checks the portal's routes over HTTP.  Until sign-in
-# exists every portal page answers 401 over HTTP, so the handlers are
-# driven directly with a signed-in superadmin.
+# real templates (the handlers driven directly with a signed-in
+# superadmin), and checks the portal's routes over HTTP.
 use strict;
 use warnings;
 use FindBin;
@@ -35,10 +34,11 @@ for (@out) {
 ok($tests > 80, "the handler test ran ($tests checks)") or diag(@out);
 is($status, 0, 'and exited cleanly (no sanitizer report)') or diag(grep { !/^ok / } @out);
 
-# Over HTTP: portal routes exist and are closed to anonymous visitors.
+# Over HTTP: portal pages send anonymous visitors to sign in.
 for my $path ('/admin/tenants', '/admin/agents', '/admin/numbers', '/admin/intelligence', '/admin/quality') {
     my $r = $s->get($path);
-    is($r->{status}, 401, "GET $path without signing in: 401");
+    ok($r->{status} == 303 && ($r->{headers}{location} // '') =~ m{^/login}, "GET $path without signing in: to the sign-in page")
+        or diag("$r->{status} " . ($r->{headers}{location} // ''));
 }
 my $r = $s->request('POST', '/admin/tenants', headers => { 'Content-Type' => 'application/x-www-form-urlencoded' },
     content => 'name=x');
