@@ -6,7 +6,6 @@ int cmd_migrate(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_config_doc(int argc, char **argv);
 int cmd_errors_doc(int argc, char **argv);
-int cmd_plans_doc(int argc, char **argv);
 int cmd_worker(int argc, char **argv);
 int cmd_call(int argc, char **argv);
 int cmd_tenant(int argc, char **argv);

@@ -2,7 +2,6 @@
 #include "cfg.h"
 #include "commands.h"
 #include "errors.h"
-#include "plans.h"
 #include <stdio.h>
 
 int
@@ -19,9 +18,3 @@ cmd_errors_doc(int argc, char **argv)
 	return 0;
 }
 
-int
-cmd_plans_doc(int argc, char **argv)
-{
-	plans_write_doc(stdout);
-	return 0;
-}

@@ -18,7 +18,6 @@ static const struct {
 	{ "call", cmd_call, "call place --tenant ID --agent ID --to E164 [--campaign ID]  place an outbound call" },
 	{ "config-doc", cmd_config_doc, "config-doc            print every configuration key (Markdown)" },
 	{ "errors-doc", cmd_errors_doc, "errors-doc            print the error catalog (Markdown)" },
-	{ "plans-doc", cmd_plans_doc, "plans-doc             print what each plan allows (Markdown)" },
 };
 
 static int

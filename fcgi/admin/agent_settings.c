@@ -1,5 +1,5 @@
 #include "agent_settings.h"
-#include "plans.h"
+#include "../rbac.h"
 #include "buf.h"
 #include "xalloc.h"
 #include <ctype.h>
@@ -79,34 +79,34 @@ enum agent_conv {
 	F("number_label", FT_STRING, 0, 0, 100, NULL, "Number label", "text", NULL, NULL, AC_NONE, GATE_NONE)
 #define CONFIG_CALLS(F) \
 	F("recording_enabled", FT_BOOL, 0, 0, 0, NULL, "Record calls", "checkbox", NULL, \
-	    "recording_enabled", AC_BOOL, PF_recording) \
+	    "recording_enabled", AC_BOOL, FEATURE_recording) \
 	F("recording_channels", FT_ENUM, 0, 0, 0, "mono|dual", "Recording channels", "select", NULL, \
-	    "recording_channels", AC_TEXT, PF_recording) \
+	    "recording_channels", AC_TEXT, FEATURE_recording) \
 	F("max_duration_seconds", FT_INT, FIELD_REQUIRED, 30, 14400, NULL, "Maximum call length (seconds)", \
 	    "number", NULL, "max_duration_seconds", AC_INT, GATE_NONE) \
 	F("stt_chain", FT_STRING, 0, 0, 200, "pocketsphinx|deepgram|assemblyai", \
 	    "Speech-to-text providers", "text", "Primary first, then fallbacks, comma separated.", \
-	    "stt_chain", AC_CHAIN, PF_provider_chains) \
+	    "stt_chain", AC_CHAIN, FEATURE_provider_chains) \
 	F("llm_chain", FT_STRING, 0, 0, 200, "local|openai", "Language model providers", "text", \
-	    "Primary first, then fallbacks, comma separated.", "llm_chain", AC_CHAIN, PF_provider_chains) \
+	    "Primary first, then fallbacks, comma separated.", "llm_chain", AC_CHAIN, FEATURE_provider_chains) \
 	F("tts_chain", FT_STRING, 0, 0, 200, "espeak-ng|elevenlabs|cartesia", \
 	    "Text-to-speech providers", "text", "Primary first, then fallbacks, comma separated.", \
-	    "tts_chain", AC_CHAIN, PF_provider_chains)
+	    "tts_chain", AC_CHAIN, FEATURE_provider_chains)
 #define CONFIG_MODULATIONS(F) \
 	F("mod_transcription", FT_BOOL, 0, 0, 0, NULL, "Transcription", "checkbox", NULL, \
-	    "modulations.transcription", AC_BOOL, PF_mod_transcription) \
+	    "modulations.transcription", AC_BOOL, FEATURE_mod_transcription) \
 	F("mod_survey", FT_BOOL, 0, 0, 0, NULL, "Survey", "checkbox", NULL, \
-	    "modulations.survey", AC_BOOL, PF_mod_survey) \
+	    "modulations.survey", AC_BOOL, FEATURE_mod_survey) \
 	F("survey_questions", FT_TEXT, 0, 0, 4000, NULL, "Survey questions", "textarea", "One per line.", \
-	    "modulations.survey_questions", AC_LINES, PF_mod_survey) \
+	    "modulations.survey_questions", AC_LINES, FEATURE_mod_survey) \
 	F("mod_secret_shopper", FT_BOOL, 0, 0, 0, NULL, "Secret-shopper script", "checkbox", NULL, \
-	    "modulations.secret_shopper", AC_BOOL, PF_mod_secret_shopper) \
+	    "modulations.secret_shopper", AC_BOOL, FEATURE_mod_secret_shopper) \
 	F("secret_shopper_script", FT_TEXT, 0, 0, 20000, NULL, "Secret-shopper script text", "textarea", NULL, \
-	    "modulations.secret_shopper_script", AC_TEXT, PF_mod_secret_shopper) \
+	    "modulations.secret_shopper_script", AC_TEXT, FEATURE_mod_secret_shopper) \
 	F("mod_translation", FT_BOOL, 0, 0, 0, NULL, "Translation", "checkbox", NULL, \
-	    "modulations.translation", AC_BOOL, PF_mod_translation) \
+	    "modulations.translation", AC_BOOL, FEATURE_mod_translation) \
 	F("translation_language", FT_STRING, 0, 0, 16, NULL, "Translate to", "text", "Language tag, e.g. es-ES.", \
-	    "modulations.translation_language", AC_TEXT, PF_mod_translation)
+	    "modulations.translation_language", AC_TEXT, FEATURE_mod_translation)
 
 #define STEP_TOOLS(F) STEP_TOOLS_AGENT(F) STEP_TOOLS_KB(F)
 #define CONFIG_ALL(F) STEP_IDENTITY(F) STEP_PERSONA(F) STEP_DASHBOARD(F) STEP_TOOLS_AGENT(F) \
@@ -508,18 +508,22 @@ gate_allows(int gate, const char *plan, int superadmin)
 		return 1;
 	if (gate == GATE_SUPERADMIN)
 		return superadmin;
-	return plans_allows(plan, (enum plan_feature)gate);
+	return rbac_plan_has(plan, (enum plan_feature)gate);
 }
 
 static void
-gate_message(int gate, const char *plan, char *msg, size_t msglen)
+gate_message(int gate, const char *plan, const char *label, char *msg, size_t msglen)
 {
-	if (gate == GATE_SUPERADMIN)
+	static const char *const plans[] = { "base", "pro", "insights", "global" };
+	const char *needs = NULL;
+	for (size_t i = 0; gate >= 0 && !needs && i < sizeof plans / sizeof plans[0]; i++)
+		if (rbac_plan_has(plans[i], (enum plan_feature)gate))
+			needs = plans[i];
+	if (gate == GATE_SUPERADMIN || needs == NULL)
 		snprintf(msg, msglen, "Only the platform operator can change this.");
 	else
 		snprintf(msg, msglen, "Not included in the %s plan (%s needs the %s plan or above).",
-		    plan ? plan : "current", plans_feature_label((enum plan_feature)gate),
-		    plans_minimum((enum plan_feature)gate));
+		    plan ? plan : "current", label, needs);
 }
 
 json_t *
@@ -556,7 +560,7 @@ agent_settings_check(const struct form *f, json_t *in, json_t *agent,
 			    json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0) ||
 			    (json_is_array(v) && json_array_size(v) == 0)));
 			if (!unchanged) {
-				gate_message(s->gate, plan, msg, sizeof msg);
+				gate_message(s->gate, plan, f->ui[i].label, msg, sizeof msg);
 				json_object_set_new(errors, s->name, json_string(msg));
 			}
 			json_decref(v);
@@ -581,7 +585,7 @@ agent_settings_lock(const struct form *f, json_t *view, const char *plan, int su
 	for (int i = 0; f->fields[i].name; i++) {
 		const struct setting *s = setting_of(f->fields[i].name);
 		if (s && !gate_allows(s->gate, plan, superadmin)) {
-			gate_message(s->gate, plan, msg, sizeof msg);
+			gate_message(s->gate, plan, f->ui[i].label, msg, sizeof msg);
 			form_view_lock(view, s->name, msg);
 		}
 	}
