@@ -17,3 +17,4 @@ cmd_errors_doc(int argc, char **argv)
 	err_write_doc(stdout);
 	return 0;
 }
+

@@ -120,5 +120,45 @@ extern const struct field dash_api_overview_fields[], dash_api_calls_fields[],
     dash_api_resolve_fields[], dash_api_act_fields[];
 
 /* Admin portal. */
+/* admin/tenants.c */
+void admin_tenants_list(struct req *rq, struct resp *rs);
+void admin_tenant_new(struct req *rq, struct resp *rs);
+void admin_tenant_create(struct req *rq, struct resp *rs);
+void admin_tenant_page(struct req *rq, struct resp *rs);
+void admin_tenant_update(struct req *rq, struct resp *rs);
+void admin_tenant_status(struct req *rq, struct resp *rs);
+extern const struct field admin_tenant_create_door[], admin_tenant_edit_door[], admin_tenant_status_door[];
+/* admin/agents.c, admin/wizard.c, admin/versions.c */
+void admin_agents_list(struct req *rq, struct resp *rs);
+void admin_agent_create(struct req *rq, struct resp *rs);
+void admin_agent_page(struct req *rq, struct resp *rs);
+void admin_agent_save(struct req *rq, struct resp *rs);
+void admin_wizard_step(struct req *rq, struct resp *rs);
+void admin_wizard_save(struct req *rq, struct resp *rs);
+void admin_wizard_review(struct req *rq, struct resp *rs);
+void admin_wizard_go_live(struct req *rq, struct resp *rs);
+void admin_versions_page(struct req *rq, struct resp *rs);
+void admin_version_diff(struct req *rq, struct resp *rs);
+void admin_version_rollback(struct req *rq, struct resp *rs);
+extern const struct field admin_agent_new_door[], admin_agent_page_query[], agent_config_door[],
+    agent_wizard_door[], admin_version_query[];
+/* admin/knowledge.c, admin/numbers.c */
+void admin_kb_list(struct req *rq, struct resp *rs);
+void admin_kb_create(struct req *rq, struct resp *rs);
+void admin_kb_page(struct req *rq, struct resp *rs);
+void admin_kb_update(struct req *rq, struct resp *rs);
+void admin_kb_delete(struct req *rq, struct resp *rs);
+void admin_numbers_page(struct req *rq, struct resp *rs);
+void admin_number_create(struct req *rq, struct resp *rs);
+void admin_number_page(struct req *rq, struct resp *rs);
+void admin_number_update(struct req *rq, struct resp *rs);
+extern const struct field admin_kb_door[], admin_kb_query[], admin_number_door[], admin_number_route_door[];
+/* admin/intelligence.c, admin/quality.c */
+void admin_intelligence_page(struct req *rq, struct resp *rs);
+void admin_intelligence_csv(struct req *rq, struct resp *rs);
+void admin_quality_page(struct req *rq, struct resp *rs);
+void admin_quality_error(struct req *rq, struct resp *rs);
+void admin_quality_resolve(struct req *rq, struct resp *rs);
+extern const struct field admin_intelligence_query[];
 
 #endif

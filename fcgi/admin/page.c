@@ -1,0 +1,136 @@
+/* Page context, transactions and rows for the admin portal. */
+#include "admin.h"
+#include "log.h"
+#include "../router.h"
+#include "../page.h"
+#include "audit.h"
+#include <string.h>
+
+/* The portal's pages sit under the signed-in layout's navigation
+ * (nav.def); section names the entry to mark current. */
+static const struct { const char *section, *href; } sections[] = {
+	{ "tenants", "/platform/tenants" }, { "agents", "/admin/agents" },
+	{ "numbers", "/admin/numbers" }, { "intelligence", "/admin/intelligence" },
+	{ "quality", "/admin/quality" },
+};
+
+json_t *
+admin_ctx(struct req *rq, const char *title, const char *section)
+{
+	const char *href = NULL;
+	for (size_t i = 0; section && i < sizeof sections / sizeof sections[0]; i++)
+		if (strcmp(sections[i].section, section) == 0)
+			href = sections[i].href;
+	return page_context(rq, title, href);
+}
+
+void
+admin_render(struct req *rq, struct resp *rs, int status, const char *page, json_t *ctx)
+{
+	char name[128];
+	snprintf(name, sizeof name, "admin/%s", page);
+	resp_page(rq, rs, status, name, ctx);
+	json_decref(ctx);
+}
+
+int
+admin_begin_tenant(struct req *rq, struct resp *rs)
+{
+	if (rq->auth == NULL || rq->auth->tenant_id[0] == '\0') {
+		resp_error(rq, rs, ERR_forbidden, NULL);
+		return -1;
+	}
+	if (db_begin_tenant(rq->db, rq->auth->tenant_id) < 0) {
+		resp_fail(rq, rs, ERR_database_unavailable, db_error(rq->db));
+		return -1;
+	}
+	return 0;
+}
+
+int
+admin_begin_platform(struct req *rq, struct resp *rs)
+{
+	if (rq->auth == NULL || !rq->auth->superadmin) {
+		resp_error(rq, rs, ERR_forbidden, NULL);
+		return -1;
+	}
+	if (db_begin_tenant(rq->db, "*") < 0) {
+		resp_fail(rq, rs, ERR_database_unavailable, db_error(rq->db));
+		return -1;
+	}
+	return 0;
+}
+
+void
+admin_db_fail(struct req *rq, struct resp *rs)
+{
+	char detail[512];
+	snprintf(detail, sizeof detail, "%s", db_error(rq->db));
+	db_rollback(rq->db);
+	resp_fail(rq, rs, db_connected(rq->db) ? ERR_internal : ERR_database_unavailable, detail);
+}
+
+json_t *
+admin_rows(PGresult *r)
+{
+	json_t *rows = json_array();
+	for (int i = 0; r && i < PQntuples(r); i++) {
+		json_t *o = json_object();
+		for (int c = 0; c < PQnfields(r); c++)
+			json_object_set_new(o, PQfname(r, c), PQgetisnull(r, i, c) ? json_null() :
+			    json_string(PQgetvalue(r, i, c)));
+		json_array_append_new(rows, o);
+	}
+	return rows;
+}
+
+json_t *
+admin_row(PGresult *r)
+{
+	if (r == NULL || PQntuples(r) == 0)
+		return NULL;
+	json_t *rows = admin_rows(r);
+	json_t *row = json_incref(json_array_get(rows, 0));
+	json_decref(rows);
+	return row;
+}
+
+json_t *
+admin_query(struct db *db, const char *sql, int n, const char *const *params)
+{
+	PGresult *r = db_exec(db, sql, n, params);
+	if (r == NULL)
+		return NULL;
+	json_t *rows = admin_rows(r);
+	PQclear(r);
+	return rows;
+}
+
+const char *
+admin_arg(struct req *rq, const char *name)
+{
+	return json_string_value(json_object_get(rq->path_args, name));
+}
+
+const char *
+admin_in(struct req *rq, const char *name)
+{
+	const char *s = json_string_value(json_object_get(rq->in, name));
+	return s ? s : "";
+}
+
+int
+admin_audit(struct req *rq, const char *tenant_id, const char *action,
+    const char *target_type, const char *target_id, json_t *before, json_t *after)
+{
+	const struct auth *au = rq->auth;
+	struct audit_entry e = {
+		.tenant_id = tenant_id,
+		.actor_user_id = au && au->user_id[0] ? au->user_id : NULL,
+		.actor_api_key_prefix = au && au->api_key_prefix[0] ? au->api_key_prefix : NULL,
+		.action = action, .target_type = target_type, .target_id = target_id,
+		.source_ip = rq->remote_addr && rq->remote_addr[0] ? rq->remote_addr : NULL,
+		.correlation_id = rq->correlation_id, .before = before, .after = after,
+	};
+	return audit_write(rq->db, &e);
+}

@@ -1,0 +1,300 @@
+/* Platform: tenants list, tenant page, create, edit plan and limits,
+ * suspend and reactivate.  Platform scope ("*"), superadmin only. */
+#include "admin.h"
+#include "../handlers.h"
+#include <ctype.h>
+#include <string.h>
+
+#define TENANT_COMMON(F) \
+	F("name", FT_STRING, FIELD_REQUIRED, 1, 200, NULL, "Name", "text", NULL, 0) \
+	F("plan", FT_ENUM, FIELD_REQUIRED, 0, 0, "base|pro|insights|global", "Plan", "select", \
+	    "Plans gate features; see the plan table in the documentation.", 0) \
+	F("time_zone", FT_STRING, FIELD_REQUIRED, 1, 64, NULL, "Time zone", "text", \
+	    "IANA name, e.g. Europe/Berlin.", 0) \
+	F("max_concurrent_calls", FT_INT, FIELD_REQUIRED, 0, 10000, NULL, "Concurrent calls", "number", \
+	    "Calls at the same time; 0 stops new calls.", 0) \
+	F("monthly_minutes", FT_INT, FIELD_REQUIRED, 0, 10000000, NULL, "Minutes per month", "number", NULL, 0) \
+	F("retention_days", FT_INT, FIELD_REQUIRED, 1, 3650, NULL, "Keep calls for (days)", "number", NULL, 0)
+#define TENANT_CREATE(F) \
+	F("slug", FT_STRING, FIELD_REQUIRED, 1, 63, NULL, "Short name", "text", \
+	    "Lower-case letters, digits and dashes; used in links.", 0) \
+	TENANT_COMMON(F)
+#define TENANT_STATUS(F) \
+	F("status", FT_ENUM, FIELD_REQUIRED, 0, 0, "active|suspended", "Status", "select", NULL, 0)
+
+FORM_DEFINE(admin_tenant_create, TENANT_CREATE)
+FORM_DEFINE(admin_tenant_edit, TENANT_COMMON)
+FORM_DEFINE(admin_tenant_status, TENANT_STATUS)
+
+static const char *const tenant_columns[] = { "name", "plan", "time_zone", "max_concurrent_calls",
+	"monthly_minutes", "retention_days" };
+
+static int
+slug_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) && s[i] != '-')
+			return 0;
+	return 1;
+}
+
+int
+admin_time_zone_known(struct db *db, const char *tz)
+{
+	const char *p[1] = { tz };
+	PGresult *r = db_exec(db, "SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1)", 1, p);
+	int ok = r && strcmp(db_value(r, 0, 0) ?: "f", "t") == 0;
+	PQclear(r);
+	return r ? ok : -1;
+}
+
+void
+admin_tenants_list(struct req *rq, struct resp *rs)
+{
+	if (admin_begin_platform(rq, rs) < 0)
+		return;
+	json_t *rows = admin_query(rq->db,
+	    "SELECT t.id, t.name, t.slug, t.plan, t.status,"
+	    " (SELECT count(*) FROM agents a WHERE a.tenant_id = t.id) AS agents,"
+	    " (SELECT count(*) FROM phone_numbers p WHERE p.tenant_id = t.id) AS numbers,"
+	    " (SELECT count(*) FROM memberships m WHERE m.tenant_id = t.id) AS users,"
+	    " m.calls, to_char(m.cost, 'FM999999990.00') AS cost"
+	    " FROM tenants t CROSS JOIN LATERAL ("
+	    "   SELECT count(*) AS calls, coalesce(sum(c.cost_total), 0) AS cost FROM calls c"
+	    "    WHERE c.tenant_id = t.id"
+	    "      AND c.started_at >= date_trunc('month', now() AT TIME ZONE t.time_zone) AT TIME ZONE t.time_zone) m"
+	    " ORDER BY lower(t.name), t.id", 0, NULL);
+	if (rows == NULL) {
+		admin_db_fail(rq, rs);
+		return;
+	}
+	db_commit(rq->db);
+	json_t *ctx = admin_ctx(rq, "Tenants", "tenants");
+	json_object_set_new(ctx, "tenants", rows);
+	admin_render(rq, rs, 200, "tenants", ctx);
+}
+
+static void
+render_new(struct req *rq, struct resp *rs, int status, json_t *values, json_t *errors)
+{
+	json_t *ctx = admin_ctx(rq, "New tenant", "tenants");
+	json_object_set_new(ctx, "fields", form_view(&admin_tenant_create_form, values, errors));
+	json_object_set_new(ctx, "invalid", json_boolean(errors != NULL));
+	admin_render(rq, rs, status, "tenant_new", ctx);
+}
+
+void
+admin_tenant_new(struct req *rq, struct resp *rs)
+{
+	json_t *defaults = json_pack("{s:s,s:s,s:s,s:s,s:s}", "plan", "base", "time_zone", "UTC",
+	    "max_concurrent_calls", "5", "monthly_minutes", "1000", "retention_days", "90");
+	render_new(rq, rs, 200, defaults, NULL);
+	json_decref(defaults);
+}
+
+void
+admin_tenant_create(struct req *rq, struct resp *rs)
+{
+	json_t *in = NULL, *errors = form_check(&admin_tenant_create_form, rq->in, &in);
+	if (errors == NULL && !slug_ok(admin_in(rq, "slug")))
+		errors = json_pack("{s:s}", "slug", "Use lower-case letters, digits and dashes, not at either end.");
+	if (admin_begin_platform(rq, rs) < 0)
+		goto out;
+	if (errors == NULL) {
+		int tz = admin_time_zone_known(rq->db, json_string_value(json_object_get(in, "time_zone")));
+		if (tz < 0)
+			goto dbfail;
+		if (!tz)
+			errors = json_pack("{s:s}", "time_zone", "Unknown time zone; use an IANA name like Europe/Berlin.");
+	}
+	if (errors) {
+		db_rollback(rq->db);
+		render_new(rq, rs, 400, rq->form, errors);
+		goto out;
+	}
+	char n1[24], n2[24], n3[24];
+	snprintf(n1, sizeof n1, "%lld", (long long)json_integer_value(json_object_get(in, "max_concurrent_calls")));
+	snprintf(n2, sizeof n2, "%lld", (long long)json_integer_value(json_object_get(in, "monthly_minutes")));
+	snprintf(n3, sizeof n3, "%lld", (long long)json_integer_value(json_object_get(in, "retention_days")));
+	const char *p[7] = { json_string_value(json_object_get(in, "name")), json_string_value(json_object_get(in, "slug")),
+		json_string_value(json_object_get(in, "plan")), json_string_value(json_object_get(in, "time_zone")), n1, n2, n3 };
+	PGresult *r = db_exec(rq->db, "INSERT INTO tenants (name, slug, plan, time_zone, max_concurrent_calls,"
+	    " monthly_minutes, retention_days) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+	    " ON CONFLICT (slug) DO NOTHING RETURNING id", 7, p);
+	if (r == NULL)
+		goto dbfail;
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		db_rollback(rq->db);
+		errors = json_pack("{s:s}", "slug", "This short name is taken.");
+		render_new(rq, rs, 400, rq->form, errors);
+		goto out;
+	}
+	char id[37];
+	snprintf(id, sizeof id, "%s", db_value(r, 0, 0));
+	PQclear(r);
+	if (admin_audit(rq, id, "tenant.create", "tenant", id, NULL, in) < 0 || db_commit(rq->db) < 0)
+		goto dbfail;
+	char loc[64];
+	snprintf(loc, sizeof loc, "/admin/tenants/%s", id);
+	resp_redirect(rs, loc);
+	goto out;
+dbfail:
+	admin_db_fail(rq, rs);
+out:
+	json_decref(in);
+	json_decref(errors);
+}
+
+/* The tenant (platform scope already begun), or NULL after a 404/503. */
+static json_t *
+load_tenant(struct req *rq, struct resp *rs, const char *id)
+{
+	const char *p[1] = { id };
+	json_t *rows = admin_query(rq->db, "SELECT id, name, slug, plan, status, time_zone,"
+	    " max_concurrent_calls::text, monthly_minutes::text, retention_days::text,"
+	    " to_char(created_at, 'YYYY-MM-DD') AS created FROM tenants WHERE id = $1", 1, p);
+	if (rows == NULL) {
+		admin_db_fail(rq, rs);
+		return NULL;
+	}
+	json_t *t = json_incref(json_array_get(rows, 0));
+	json_decref(rows);
+	if (t == NULL) {
+		db_rollback(rq->db);
+		resp_error(rq, rs, ERR_not_found, NULL);
+	}
+	return t;
+}
+
+static void
+render_tenant(struct req *rq, struct resp *rs, int status, json_t *tenant, json_t *values, json_t *errors)
+{
+	const char *p[1] = { json_string_value(json_object_get(tenant, "id")) };
+	json_t *agents = admin_query(rq->db, "SELECT id, name, status, version FROM agents WHERE tenant_id = $1"
+	    " ORDER BY lower(name), id", 1, p);
+	json_t *numbers = admin_query(rq->db, "SELECT p.e164, p.carrier, p.label, a.name AS agent"
+	    " FROM phone_numbers p LEFT JOIN agents a ON a.tenant_id = p.tenant_id AND a.id = p.agent_id"
+	    " WHERE p.tenant_id = $1 ORDER BY p.e164", 1, p);
+	json_t *users = admin_query(rq->db, "SELECT u.name, u.email, m.role, u.status FROM memberships m"
+	    " JOIN users u ON u.id = m.user_id WHERE m.tenant_id = $1 ORDER BY lower(u.email)", 1, p);
+	if (agents == NULL || numbers == NULL || users == NULL) {
+		json_decref(agents);
+		json_decref(numbers);
+		json_decref(users);
+		admin_db_fail(rq, rs);
+		return;
+	}
+	db_commit(rq->db);
+	json_t *ctx = admin_ctx(rq, json_string_value(json_object_get(tenant, "name")), "tenants");
+	json_object_set(ctx, "account", tenant);
+	json_object_set_new(ctx, "fields", form_view(&admin_tenant_edit_form, values ? values : tenant, errors));
+	json_object_set_new(ctx, "invalid", json_boolean(errors != NULL));
+	json_object_set_new(ctx, "suspended", json_boolean(strcmp(json_string_value(json_object_get(tenant, "status")), "suspended") == 0));
+	json_object_set_new(ctx, "agents", agents);
+	json_object_set_new(ctx, "numbers", numbers);
+	json_object_set_new(ctx, "users", users);
+	admin_render(rq, rs, status, "tenant", ctx);
+}
+
+void
+admin_tenant_page(struct req *rq, struct resp *rs)
+{
+	if (admin_begin_platform(rq, rs) < 0)
+		return;
+	json_t *t = load_tenant(rq, rs, admin_arg(rq, "id"));
+	if (t == NULL)
+		return;
+	render_tenant(rq, rs, 200, t, NULL, NULL);
+	json_decref(t);
+}
+
+void
+admin_tenant_update(struct req *rq, struct resp *rs)
+{
+	json_t *in = NULL, *errors = form_check(&admin_tenant_edit_form, rq->in, &in), *t = NULL;
+	if (admin_begin_platform(rq, rs) < 0)
+		goto out;
+	if ((t = load_tenant(rq, rs, admin_arg(rq, "id"))) == NULL)
+		goto out;
+	if (errors == NULL) {
+		int tz = admin_time_zone_known(rq->db, json_string_value(json_object_get(in, "time_zone")));
+		if (tz < 0)
+			goto dbfail;
+		if (!tz)
+			errors = json_pack("{s:s}", "time_zone", "Unknown time zone; use an IANA name like Europe/Berlin.");
+	}
+	if (errors) {
+		render_tenant(rq, rs, 400, t, rq->form, errors);
+		goto out;
+	}
+	const char *p[7] = { admin_arg(rq, "id") };
+	char nums[3][24];
+	for (int i = 0; i < 6; i++) {
+		json_t *v = json_object_get(in, tenant_columns[i]);
+		if (json_is_integer(v)) {
+			snprintf(nums[i - 3], sizeof nums[0], "%lld", (long long)json_integer_value(v));
+			p[i + 1] = nums[i - 3];
+		} else {
+			p[i + 1] = json_string_value(v);
+		}
+	}
+	if (db_run(rq->db, "UPDATE tenants SET name = $2, plan = $3, time_zone = $4,"
+	    " max_concurrent_calls = $5, monthly_minutes = $6, retention_days = $7 WHERE id = $1", 7, p) < 0)
+		goto dbfail;
+	if (admin_audit(rq, admin_arg(rq, "id"), "tenant.update", "tenant", admin_arg(rq, "id"), t, in) < 0 ||
+	    db_commit(rq->db) < 0)
+		goto dbfail;
+	char loc[64];
+	snprintf(loc, sizeof loc, "/admin/tenants/%s", admin_arg(rq, "id"));
+	resp_redirect(rs, loc);
+	goto out;
+dbfail:
+	admin_db_fail(rq, rs);
+out:
+	json_decref(t);
+	json_decref(in);
+	json_decref(errors);
+}
+
+void
+admin_tenant_status(struct req *rq, struct resp *rs)
+{
+	json_t *in = NULL, *errors = form_check(&admin_tenant_status_form, rq->in, &in);
+	if (errors) {
+		resp_error(rq, rs, ERR_validation_failed, errors);
+		json_decref(in);
+		return;
+	}
+	const char *p[2] = { admin_arg(rq, "id"), json_string_value(json_object_get(in, "status")) };
+	if (admin_begin_platform(rq, rs) < 0)
+		goto out;
+	PGresult *r = db_exec(rq->db, "UPDATE tenants n SET status = $2 FROM tenants o"
+	    " WHERE n.id = $1 AND o.id = n.id RETURNING o.status", 2, p);
+	if (r == NULL)
+		goto dbfail;
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		db_rollback(rq->db);
+		resp_error(rq, rs, ERR_not_found, NULL);
+		goto out;
+	}
+	json_t *before = json_pack("{s:s}", "status", db_value(r, 0, 0));
+	PQclear(r);
+	int rc = admin_audit(rq, p[0], strcmp(p[1], "suspended") == 0 ? "tenant.suspend" : "tenant.reactivate",
+	    "tenant", p[0], before, in);
+	json_decref(before);
+	if (rc < 0 || db_commit(rq->db) < 0)
+		goto dbfail;
+	char loc[64];
+	snprintf(loc, sizeof loc, "/admin/tenants/%s", p[0]);
+	resp_redirect(rs, loc);
+	goto out;
+dbfail:
+	admin_db_fail(rq, rs);
+out:
+	json_decref(in);
+}

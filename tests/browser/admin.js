@@ -1,0 +1,176 @@
+// The admin portal in a real browser, in phases driven by admin.t:
+//   setup   a superadmin creates a tenant, switches to it, runs the
+//           onboarding wizard to a live agent with a knowledge base and a
+//           number, changes the agent (version 2, diff), rolls back, tries
+//           the knowledge base and the numbers page;
+//   owner   the tenant's owner sees only their tenant;
+//   review  the superadmin finds the call in Intelligence and resolves the
+//           forced failure in Quality.
+// usage: node admin.js PHASE BASE_URL EMAIL PASSWORD
+'use strict';
+const { launch, reporter, shot } = require('./browser');
+
+const [phase, base, email, password] = process.argv.slice(2);
+const t = reporter();
+const path = (page) => new URL(page.url()).pathname;
+
+async function signIn(page) {
+  await page.goto(`${base}/login`);
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+}
+
+async function submit(page, selector = 'form.form button[type=submit]') {
+  await Promise.all([page.waitForNavigation(), page.click(selector)]);
+}
+
+async function setup(page) {
+  await page.goto(`${base}/admin/tenants`);
+  await shot(page, 'admin-tenants');
+  await page.click('a:has-text("New tenant")');
+  await page.fill('#slug', 'Acme Dental!');
+  await page.fill('#name', 'Acme Dental');
+  await page.selectOption('#plan', 'pro');
+  await page.fill('#time_zone', 'America/Chicago');
+  await submit(page);
+  t.check(await page.isVisible('#slug-error:has-text("lower-case letters")'), 'a bad short name is explained next to the field');
+  t.check(await page.inputValue('#name') === 'Acme Dental', 'and the rest of the input is kept');
+  await shot(page, 'admin-tenant-new-invalid');
+  await page.fill('#slug', 'acme-dental');
+  await submit(page);
+  t.check(/^\/admin\/tenants\/[0-9a-f-]{36}$/.test(path(page)), 'the tenant is created', page.url());
+  await shot(page, 'admin-tenant');
+
+  // Work inside the new tenant.
+  await page.selectOption('#tenant-switch', { label: 'Acme Dental' });
+  await submit(page, '.tenant-switcher button');
+  await page.goto(`${base}/admin/agents`);
+  await page.fill('#name', 'Front desk');
+  await submit(page);
+  t.check(/\/setup\/1$/.test(path(page)), 'a new agent starts at step 1', page.url());
+  await page.fill('#business_name', 'Acme Dental');
+  await page.fill('#industry', 'Dental');
+  await page.fill('#hours', 'mon 08:00-17:00\ntue 17:00-08:00');
+  await submit(page);
+  t.check(await page.isVisible('#hours-error:has-text("opening time must be before closing time")'), 'bad hours explained next to the field');
+  await shot(page, 'admin-wizard-1-invalid');
+  await page.fill('#hours', 'mon 08:00-17:00\ntue 08:00-17:00\nwed 08:00-12:00, 13:00-17:00');
+  await submit(page);
+  t.check(/\/setup\/2$/.test(path(page)), 'step 1 saved, on to step 2');
+  await page.fill('#greeting', 'Thanks for calling Acme Dental, how can I help?');
+  await page.fill('#tenant_prompt', 'Be brief and friendly.');
+  await shot(page, 'admin-wizard-2');
+  await submit(page);
+  await page.fill('#reasons', 'appointment\nemergency\nbilling');
+  await page.fill('#outcomes', 'booked\nmessage taken\ntransferred');
+  await page.fill('#pipeline', 'new\nbooked');
+  await page.fill('#requires_action', 'emergency: urgent');
+  await shot(page, 'admin-wizard-3');
+  await submit(page);
+  await page.fill('#transfer_number', '+15550001111');
+  await page.fill('#kb_name', 'Clinic');
+  await page.setInputFiles('#kb-file', { name: 'clinic.md', mimeType: 'text/markdown',
+    buffer: Buffer.from('We are open Monday to Wednesday from 8am to 5pm.\n\nParking is free behind the building on Elm Street.\n') });
+  await page.waitForFunction(() => document.querySelector('#kb_content').value.includes('Elm Street'));
+  t.check(true, 'choosing a .md file fills the knowledge-base text');
+  await page.fill('#kb_filler', 'Let me check that for you.');
+  await shot(page, 'admin-wizard-4');
+  await submit(page);
+  await page.fill('#e164', '+1 555 777 0100');
+  await page.selectOption('#carrier', 'twilio');
+  await submit(page);
+  t.check(await page.isVisible('#e164-error:has-text("international format")'), 'a badly written number is explained');
+  await page.fill('#e164', '+15557770100');
+  await page.fill('#number_label', 'Main line');
+  await shot(page, 'admin-wizard-5');
+  await submit(page);
+  t.check(/\/review$/.test(path(page)), 'after step 5 the review page');
+  t.check(await page.isVisible('dd:has-text("Thanks for calling Acme Dental")'), 'the review shows the greeting');
+  await shot(page, 'admin-wizard-review');
+  await submit(page, 'form[action$="/live"] button');
+  t.check(await page.isVisible('.alert:has-text("Saved as version 1")'), 'the agent is live at version 1');
+  await shot(page, 'admin-agent');
+
+  // A change is a new version, with a readable diff, and rolls back.
+  const agentUrl = page.url().replace(/\?.*$/, '');
+  await page.fill('#greeting', 'Hello, Acme Dental here. What can I do for you?');
+  await submit(page, 'form.form > .form-actions button');
+  t.check(await page.isVisible('.alert:has-text("Saved as version 2")'), 'a change is saved as version 2');
+  await page.goto(`${agentUrl}/versions`);
+  await shot(page, 'admin-versions');
+  await page.click('a[href$="/versions/2"]');
+  t.check(await page.isVisible('.diff-del:has-text("Thanks for calling Acme Dental")') &&
+    await page.isVisible('.diff-add:has-text("Hello, Acme Dental here.")'), 'the diff shows the old and the new greeting');
+  await shot(page, 'admin-version-diff');
+  await page.goto(`${agentUrl}/versions`);
+  await submit(page, 'form[action$="/versions/1/rollback"] button');
+  t.check(await page.isVisible('td:has-text("Rolled back to version 1")'), 'rolling back records version 3');
+  await page.goto(agentUrl);
+  t.check((await page.inputValue('#greeting')).startsWith('Thanks for calling Acme Dental'), 'with the first greeting again');
+  t.check(await page.isDisabled('#mod_survey'), 'survey is locked on the pro plan');
+
+  // Knowledge base: try it.
+  await page.goto(`${agentUrl}/knowledge`);
+  await shot(page, 'admin-knowledge');
+  await page.click('td a:has-text("Clinic")');
+  await page.fill('#q', 'Where can I find parking?');
+  await submit(page, '.try-it button');
+  t.check(await page.isVisible('.hits li:has-text("Parking is free behind the building")'), 'try it retrieves the parking passage');
+  await shot(page, 'admin-kb-try-it');
+
+  // Numbers.
+  await page.goto(`${base}/admin/numbers`);
+  await page.fill('#e164', '+15557770100');
+  await page.selectOption('#carrier', 'twilio');
+  await submit(page);
+  t.check(await page.isVisible('#e164-error:has-text("already registered")'), 'a number cannot be added twice');
+  await shot(page, 'admin-numbers');
+  await page.click('td a:has-text("+15557770100")');
+  await shot(page, 'admin-number');
+}
+
+async function owner(page) {
+  await page.goto(`${base}/admin/agents`);
+  t.check(await page.isVisible('td a:has-text("Front desk")'), "the owner sees the tenant's agent");
+  t.check(!(await page.isVisible('#tenant-switch')), 'with no tenant to switch to');
+  const nav = await page.$$eval('.site-nav a', (a) => a.map((x) => x.textContent.trim()));
+  t.check(!nav.includes('Tenants') && !nav.includes('Quality') && !nav.includes('Intelligence'),
+    'the platform pages are not in the menu', nav.join(','));
+  const r = await page.goto(`${base}/admin/tenants`);
+  t.check(r.status() === 403, 'and the tenants list is refused', r.status());
+  await page.goto(`${base}/admin/agents`);
+  await shot(page, 'admin-owner-agents');
+}
+
+async function review(page) {
+  await page.goto(`${base}/admin/intelligence?period=7d`);
+  const calls = (await page.textContent('.stat:has-text("Calls") .stat-value')).trim();
+  t.check(Number(calls) >= 1, 'the call shows in Intelligence', calls);
+  t.check(await page.isVisible('#outcomes svg'), 'charts are drawn as SVG');
+  await shot(page, 'admin-intelligence');
+  const csv = await page.evaluate(async (u) => (await fetch(u)).text(), `${base}/admin/intelligence.csv?period=7d`);
+  t.check(csv.startsWith('section,label,value,unit') && csv.includes(`totals,calls,${calls},`), 'the CSV has the same figures');
+  await page.goto(`${base}/admin/quality`);
+  t.check(await page.isVisible('td a:has-text("carrier_unavailable")'), 'the forced failure is in Quality');
+  t.check(await page.isVisible('tr.row-failed'), 'refused carrier webhooks are listed first');
+  await shot(page, 'admin-quality');
+  await page.click('td a:has-text("carrier_unavailable")');
+  await shot(page, 'admin-quality-error');
+  await submit(page, 'form[action$="/resolve"] button');
+  t.check(await page.isVisible('.alert:has-text("Resolved")'), 'and can be marked resolved');
+}
+
+(async () => {
+  const { context } = await launch();
+  const page = await context.newPage();
+  try {
+    await signIn(page);
+    await ({ setup, owner, review }[phase])(page);
+  } catch (e) {
+    t.check(false, `browser run (${phase})`, e.stack || e);
+    await shot(page, `admin-failure-${phase}`).catch(() => {});
+  }
+  await context.close();
+  process.exit(t.failed ? 1 : 0);
+})();

@@ -1,0 +1,52 @@
+#!/usr/bin/env perl
+# The admin portal against a real stack's database: runs the handler
+# test (tests/unit/admin_portal.t) with this stack's database and the
+# real templates (the handlers driven directly with a signed-in
+# superadmin), and checks the portal's routes over HTTP.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use Test::More;
+use Stack;
+
+my $s = Stack->new;
+my $root = $Stack::ROOT;
+my $user = $s->psql("INSERT INTO users (email, name, is_superadmin) VALUES ('ops\@example.com', 'Platform Operator', true) RETURNING id");
+($user) = $user =~ /([0-9a-f-]{36})/;
+ok($user, 'a superadmin to act as');
+
+local $ENV{VOXLINE_TEST_DATABASE_URL} = "host=" . $s->dir . "/run dbname=voxline user=voxline";
+local $ENV{VOXLINE_TEST_TEMPLATES} = "$root/templates";
+local $ENV{VOXLINE_TEST_USER_ID} = $user;
+my @out = `$root/tests/unit/admin_portal.t 2>&1`;
+my $status = $?;
+my ($tests, $failed) = (0, 0);
+for (@out) {
+    if (/^(not )?ok \d+ - (.*)$/) {
+        $tests++;
+        $failed++ if $1;
+        ok(!$1, "portal: $2");
+    } elsif (/^#/) {
+        note($_);
+    }
+}
+ok($tests > 80, "the handler test ran ($tests checks)") or diag(@out);
+is($status, 0, 'and exited cleanly (no sanitizer report)') or diag(grep { !/^ok / } @out);
+
+# Over HTTP: portal pages send anonymous visitors to sign in.
+for my $path ('/admin/tenants', '/admin/agents', '/admin/numbers', '/admin/intelligence', '/admin/quality') {
+    my $r = $s->get($path);
+    ok($r->{status} == 303 && ($r->{headers}{location} // '') =~ m{^/login}, "GET $path without signing in: to the sign-in page")
+        or diag("$r->{status} " . ($r->{headers}{location} // ''));
+}
+my $r = $s->request('POST', '/admin/tenants', headers => { 'Content-Type' => 'application/x-www-form-urlencoded' },
+    content => 'name=x');
+is($r->{status}, 401, 'POST /admin/tenants without signing in: 401');
+is($s->psql("SET voxline.tenant_id = '*'; SELECT count(*) FROM tenants WHERE name = 'x'"), 0, 'and nothing was created');
+
+my $js = $s->get('/static/js/admin.js');
+is($js->{status}, 200, 'the upload helper script is served from static/');
+like($js->{content}, qr/readAsText/, 'and reads the chosen file in the browser');
+
+done_testing;
