@@ -7,5 +7,6 @@ int cmd_demo(int argc, char **argv);
 int cmd_config_doc(int argc, char **argv);
 int cmd_errors_doc(int argc, char **argv);
 int cmd_worker(int argc, char **argv);
+int cmd_simulate(int argc, char **argv);
 
 #endif

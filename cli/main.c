@@ -13,6 +13,7 @@ static const struct {
 	{ "migrate", cmd_migrate, "migrate               apply pending database migrations" },
 	{ "demo", cmd_demo, "demo [--credentials-file F]  load the demo tenant; create the superadmin once" },
 	{ "worker", cmd_worker, "worker [--once]       run queued jobs and periodic tasks" },
+	{ "simulate", cmd_simulate, "simulate [--direct] [--calls N] SCRIPT  play the carrier: place scripted calls" },
 	{ "config-doc", cmd_config_doc, "config-doc            print every configuration key (Markdown)" },
 	{ "errors-doc", cmd_errors_doc, "errors-doc            print the error catalog (Markdown)" },
 };
