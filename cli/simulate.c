@@ -195,7 +195,7 @@ report_json(const struct sim_options *o, const struct sim_script *s, struct sim_
 static void
 print_json(json_t *j)
 {
-	char *s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(6));
+	char *s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15));
 	printf("%s\n", s);
 	fflush(stdout);
 	free(s);
@@ -274,7 +274,8 @@ cmd_simulate(int argc, char **argv)
 		if (r->greeting_ms >= 0)
 			greet[ng++] = r->greeting_ms;
 		late = xrealloc(late, (nl + r->nlate + 1) * sizeof *late);
-		memcpy(late + nl, r->late, r->nlate * sizeof *late);
+		if (r->nlate)
+			memcpy(late + nl, r->late, r->nlate * sizeof *late);
 		nl += r->nlate;
 	}
 	json_t *sum = json_pack("{s:b,s:i,s:i,s:f,s:f,s:f,s:f,s:f,s:I}", "summary", 1, "calls", o.calls, "ok", nok,

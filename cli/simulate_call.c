@@ -443,8 +443,14 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in
 		return rc;
 	}
 	case LWS_CALLBACK_CLIENT_CLOSED:
-		if (!c->stop_sent)
+		if (!c->stop_sent) {
 			c->rep->closed_by_agent = 1;
+			int expected = c->step < c->script->n && c->script->steps[c->step].op == SIM_EXPECT_HANGUP;
+			if (!expected && !c->rep->error[0])
+				snprintf(c->rep->error, sizeof c->rep->error, "%s at line %d",
+				    c->rep->refused ? "stream refused" : "stream closed by the platform",
+				    c->step < c->script->n ? c->script->steps[c->step].line : 0);
+		}
 		c->wsi = NULL;
 		finish(c);
 		return 0;

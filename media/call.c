@@ -160,10 +160,8 @@ refuse(struct call *c, const char *why)
 	metrics_add(&media_streams_refused, 1, "reason", why, NULL);
 	log_warn("media_stream_refused", "{s:s,s:s}", "reason", why, "carrier", carrier_name(c->carrier));
 	c->phase = CALL_CLOSED;
-	if (c->wsi) {
+	if (c->wsi)
 		lws_close_reason(c->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)why, strlen(why));
-		call_want_write(c);
-	}
 }
 
 static void
@@ -278,23 +276,25 @@ dispatch(struct call *c, const char *data, size_t len)
 	json_decref(m.root);
 }
 
-void
+int
 call_rx(struct call *c, const char *data, size_t len, int final)
 {
 	if (c->phase == CALL_CLOSED)
-		return;
+		return -1;
 	if (buf_append(&c->rx, data, len) < 0) {
 		buf_reset(&c->rx);
 		if (c->phase == CALL_WAIT_START)
 			refuse(c, "frame_too_large");
-		return;
+		return c->phase == CALL_CLOSED ? -1 : 0;
 	}
 	if (!final)
-		return;
+		return 0;
 	set_log_call(c);
 	dispatch(c, c->rx.data, c->rx.len);
 	buf_reset(&c->rx);
 	log_set_call_id(NULL);
+	/* A refusal closes from this callback, so the close reason is sent. */
+	return c->phase == CALL_CLOSED ? -1 : 0;
 }
 
 static int

@@ -135,7 +135,7 @@ struct call {
 
 /* call.c: the session, driven by server.c */
 struct call *call_new(struct worker *w, struct lws *wsi, enum carrier c, const char *query_token);
-void call_rx(struct call *c, const char *data, size_t len, int final);
+int call_rx(struct call *c, const char *data, size_t len, int final);   /* -1: close */
 int call_writable(struct call *c);         /* -1: close the socket */
 void call_socket_closed(struct call *c);
 void call_tick(struct call *c, double now);

@@ -128,8 +128,8 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in
 		return 0;
 	}
 	case LWS_CALLBACK_RECEIVE:
-		if (pss->call)
-			call_rx(pss->call, in, len, lws_is_final_fragment(wsi));
+		if (pss->call && call_rx(pss->call, in, len, lws_is_final_fragment(wsi)) < 0)
+			return -1;
 		return 0;
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		if (pss->call && call_writable(pss->call) < 0)

@@ -25,7 +25,8 @@ sub free_port {
 sub new {
     my ($class, %opt) = @_;
     my $dir = tempdir('voxline-test-XXXXXX', TMPDIR => 1, CLEANUP => !$ENV{KEEP_STACK});
-    my $self = bless { dir => $dir, port => free_port(), env => $opt{env} || {} }, $class;
+    my $self = bless { dir => $dir, port => free_port(), media_addr => '127.0.0.1:' . free_port(),
+                       env => $opt{env} || {} }, $class;
     $self->{http} = HTTP::Tiny->new(max_redirect => 0, timeout => 30);
     $self->sh('start');
     return $self;
@@ -33,7 +34,7 @@ sub new {
 
 sub env_prefix {
     my ($self) = @_;
-    my %env = (VOXLINE_HTTP_PORT => $self->{port}, VOXLINE_MEDIA_ADDR => '127.0.0.1:' . free_port(),
+    my %env = (VOXLINE_HTTP_PORT => $self->{port}, VOXLINE_MEDIA_ADDR => $self->{media_addr},
                VOXLINE_PG_FSYNC => 'off', %{ $self->{env} });
     return join ' ', map { "$_='$env{$_}'" } sort keys %env;
 }
@@ -75,6 +76,7 @@ sub psql {
 
 sub url { my ($self, $path) = @_; return "http://127.0.0.1:$self->{port}$path" }
 sub dir { $_[0]{dir} }
+sub media_addr { $_[0]{media_addr} }
 
 sub request {
     my ($self, $method, $path, %opt) = @_;
