@@ -26,27 +26,10 @@
 #define TICK_MS 10
 #define DRAIN_GRACE_MS 15000     /* for the goodbye line to play out */
 
-struct media_state media;
 static int workers_alive;
 
 extern struct metric media_frame_lateness, media_streams_refused, media_calls_total,
     media_calls_active, media_greeting_ms, media_v2v_ms, media_barge_ins;
-
-double
-media_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-double
-media_wall_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 static void
 close_handle(uv_handle_t *h)

@@ -4,6 +4,9 @@
 #define VAD_RATE 8000
 /* A candidate survives short dips (plosives, pauses between syllables). */
 #define VAD_CANDIDATE_GAP_MS 120
+/* The first moments of a stream calibrate the noise floor (nobody speaks
+ * before the line is up); the floor then follows quiet frames slowly. */
+#define VAD_CALIBRATE_MS 200
 
 void
 vad_init(struct vad *v, const struct vad_config *cfg)
@@ -16,6 +19,11 @@ vad_feed(struct vad *v, const int16_t *pcm, size_t n)
 {
 	int ms = (int)(n * 1000 / VAD_RATE);
 	double level = audio_level_db(pcm, n);
+	if (v->calibrated_ms < VAD_CALIBRATE_MS) {
+		v->noise_db = v->calibrated_ms == 0 ? level : v->noise_db * 0.7 + level * 0.3;
+		v->calibrated_ms += ms;
+		return VAD_NONE;
+	}
 	double threshold = v->noise_db + v->cfg.margin_db;
 	if (threshold < v->cfg.min_level_db)
 		threshold = v->cfg.min_level_db;

@@ -24,6 +24,7 @@ struct vad {
 	int run_ms;          /* speech heard in the current candidate/utterance */
 	int gap_ms;          /* quiet since the last speech frame */
 	int speech_ms;       /* length of the current utterance so far */
+	int calibrated_ms;   /* audio seen while learning the noise floor */
 };
 
 void vad_init(struct vad *v, const struct vad_config *cfg);
