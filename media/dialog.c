@@ -270,7 +270,7 @@ start_message(struct dialog *d, const char *lead)
 	if (!d->agent->message_taking_enabled)
 		return xasprintf("%sI'm not able to take messages on this line. Please call back during opening hours.", lead);
 	d->mode = DIALOG_MSG_NAME;
-	return xasprintf("%sI can take a message for the team. What is your name?", lead);
+	return xasprintf("%sI can take a message for the team. What is your name?", *lead ? lead : "Certainly. ");
 }
 
 static char *
@@ -318,6 +318,11 @@ dialog_respond(struct dialog *d, const char *text)
 	if (text[0] == 0)
 		return xstrdup("Sorry, I didn't catch that. Could you say it again?");
 	note_reason(d, text);
+	static const char *const accept[] = { "yes", "yeah", "sure", "okay", "ok", "please", NULL };
+	int offered = d->offered_message;
+	d->offered_message = 0;
+	if (offered && has_any(text, accept))
+		return start_message(d, "");
 	const char *lookup_subject = NULL;
 	int intent;
 	for (intent = 0; intent < INTENT__COUNT; intent++)
@@ -349,11 +354,12 @@ dialog_respond(struct dialog *d, const char *text)
 	char *answer = kb_answer(a->kb, a->nkb, lookup_subject);
 	if (answer) {
 		d->answered++;
-		note_topic(d, d->reason[0] ? d->reason : "a question");
+		note_topic(d, d->reason[0] ? d->reason : "general information");
 		return answer;
 	}
 	d->unanswered++;
-	note_topic(d, "a question the agent could not answer");
+	d->offered_message = d->agent->message_taking_enabled;
+	note_topic(d, "something the agent could not answer");
 	return xstrdup("I'm sorry, I don't have that information. I can take a message, or transfer you to a member of staff.");
 }
 

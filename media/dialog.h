@@ -22,6 +22,7 @@ struct dialog {
 	enum dialog_action action;
 	int caller_turns, answered, unanswered, message_taken, transfer_requested;
 	int looked_up;                /* the last reply came from the knowledge base */
+	int offered_message;          /* the last reply offered to take a message */
 	char topics[256];             /* what the caller asked about, for the summary */
 };
 

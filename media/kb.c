@@ -57,7 +57,8 @@ next_term(const char *s, char w[KB_WORD])
 			s++;
 		}
 		w[n] = 0;
-		if (n > 1 && !is_stop(w)) {
+		/* Short words are mostly recogniser debris ("id", "oh", "eye"). */
+		if (n > 3 && !is_stop(w)) {
 			stem(w);
 			return s;
 		}
@@ -142,8 +143,10 @@ kb_answer(const struct kb_passage *kb, size_t n, const char *question)
 	avg /= (double)n;
 	double best = 0;
 	size_t best_i = 0;
+	int best_matched = 0, best_long = 0;
 	for (size_t i = 0; i < n; i++) {
 		double score = 0;
+		int matched = 0, long_term = 0;
 		for (int t = 0; t < nq; t++) {
 			int df = 0, len;
 			for (size_t j = 0; j < n; j++)
@@ -153,14 +156,20 @@ kb_answer(const struct kb_passage *kb, size_t n, const char *question)
 				continue;
 			double idf = log(1.0 + ((double)n - df + 0.5) / (df + 0.5));
 			score += idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * lens[i] / avg));
+			matched++;
+			long_term |= strlen(q[t]) >= 7;
 		}
 		if (score > best) {
 			best = score;
 			best_i = i;
+			best_matched = matched;
+			best_long = long_term;
 		}
 	}
 	free(lens);
-	if (best < KB_MIN_SCORE)
+	/* One common word in common is chance (often recogniser debris): ask
+	 * for two words, or one long, specific one ("insurance", "parking"). */
+	if (best < KB_MIN_SCORE || (best_matched < 2 && !best_long))
 		return NULL;
 	/* The two best sentences of the passage, in their original order. */
 	const char *text = kb[best_i].text;

@@ -202,6 +202,11 @@ main(int argc, char **argv)
 	long n = cfg_int(CFG_media_workers);
 	if (n == 0)
 		n = sysconf(_SC_NPROCESSORS_ONLN) > 0 ? sysconf(_SC_NPROCESSORS_ONLN) : 1;
+	int lfd = server_listen(host, port);
+	if (lfd < 0) {
+		fprintf(stderr, "voxline-media: cannot listen on %s\n", cfg_str(CFG_media_addr));
+		return 1;
+	}
 	media.nworkers = (int)n;
 	media.workers = xcalloc((size_t)n, sizeof *media.workers);
 	for (int i = 0; i < n; i++) {
@@ -213,7 +218,7 @@ main(int argc, char **argv)
 		w->tick.data = w;
 		uv_async_init(&w->loop, &w->wake, on_wake);
 		w->wake.data = w;
-		if (server_create(w, host, port, n > 1) < 0) {
+		if (server_create(w, lfd) < 0) {
 			log_error("media_listen_failed", "{s:s}", "addr", cfg_str(CFG_media_addr));
 			fprintf(stderr, "voxline-media: cannot listen on %s\n", cfg_str(CFG_media_addr));
 			return 1;
@@ -241,6 +246,7 @@ main(int argc, char **argv)
 	}
 	for (int i = 0; i < n; i++)
 		pthread_join(media.workers[i].thread, NULL);
+	close(lfd);
 	writer_stop();
 	log_info("media_stopped", NULL);
 	free(media.workers);

@@ -165,11 +165,12 @@ lws_log(int level, const char *line)
 	log_event(level == LLL_ERR ? LOG_ERROR : LOG_WARN, "media_lws", "{s:s}", "message", msg);
 }
 
-/* Each worker has its own listening socket on the shared address
- * (SO_REUSEPORT: the kernel spreads new connections across workers);
- * accepted sockets are handed to the worker's lws vhost. */
-static int
-listen_socket(const char *host, int port)
+/* One listening socket for the process, polled by every worker: the
+ * first to accept a connection serves it (its lws vhost adopts it).  No
+ * SO_REUSEPORT, so a second daemon on the same address fails to start
+ * instead of silently taking some of the calls. */
+int
+server_listen(const char *host, int port)
 {
 	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE }, *ai;
 	char ps[8];
@@ -178,7 +179,6 @@ listen_socket(const char *host, int port)
 		return -1;
 	int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), one = 1;
 	if (fd >= 0 && (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0 ||
 	    bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 1024) < 0)) {
 		close(fd);
 		fd = -1;
@@ -205,16 +205,14 @@ on_accept(uv_poll_t *p, int status, int events)
 }
 
 int
-server_create(struct worker *w, const char *host, int port, int shared)
+server_create(struct worker *w, int listen_fd)
 {
 	static int log_set;
 	if (!log_set) {
 		lws_set_log_level(LLL_ERR | LLL_WARN, lws_log);
 		log_set = 1;
 	}
-	w->listen_fd = listen_socket(host, port);
-	if (w->listen_fd < 0)
-		return -1;
+	w->listen_fd = listen_fd;
 	struct lws_context_creation_info info;
 	memset(&info, 0, sizeof info);
 	void *loops[1] = { &w->loop };
@@ -237,8 +235,7 @@ static void
 closed_poll(uv_handle_t *h)
 {
 	struct worker *w = h->data;
-	close(w->listen_fd);
-	w->listen_fd = -1;
+	w->listen_fd = -1;     /* the socket itself is closed by main */
 }
 
 void

@@ -2,6 +2,7 @@
 #ifndef MEDIA_SERVER_H
 #define MEDIA_SERVER_H
 struct worker;
-int server_create(struct worker *w, const char *host, int port, int shared);
+int server_listen(const char *host, int port);        /* fd or -1 */
+int server_create(struct worker *w, int listen_fd);
 void server_destroy(struct worker *w);
 #endif
