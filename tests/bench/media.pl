@@ -16,7 +16,7 @@ my @LEVELS = $ENV{BENCH_LEVELS} ? split(/,/, $ENV{BENCH_LEVELS}) : (1, 50, 200, 
 my $LEVEL_TIMEOUT = 240;
 
 my $s = Stack->new(env => { VOXLINE_MEDIA_FIXED_DELAY_MS => $DELAY_MS, VOXLINE_MEDIA_END_OF_TURN_MS => $EOT_MS,
-                            VOXLINE_LOG_LEVEL => 'warn', VOXLINE_MEDIA_ENGINE_THREADS => 64,
+                            VOXLINE_MEDIA_ENGINE_THREADS => 64,
                             VOXLINE_MEDIA_MAX_CALLS => 5000 });
 $s->voxline('demo');
 # A copy of the demo agent that uses the fixed-delay engines, on its own number.
@@ -53,6 +53,10 @@ sub pct {
     return $v[ceil($p * @v) - 1 < 0 ? 0 : ceil($p * @v) - 1];
 }
 
+# The first call of an agent loads it and synthesises its greeting; the
+# levels measure the steady state, as a running daemon serves it.
+Sim::run($s, '--direct', '--to', '+15555550999', '--url', 'http://' . $s->media_addr,
+    "$Stack::ROOT/tests/bench/warmup.call");
 my $idle_rss = rss_kib();
 my (@rows, $base, $greeting_frames);
 for my $n (@LEVELS) {
