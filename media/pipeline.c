@@ -546,7 +546,9 @@ after_transfer(struct call *c, struct job *j)
 	c->transfer_status = "failed";
 	log_error("media_transfer_failed", "{s:s}", "error", j->err);
 	call_event(c, "transfer.failed", json_pack("{s:s}", "error", j->err));
-	c->dialog.mode = DIALOG_MSG_NAME;
+	if (c->thinking || !c->llm_done)
+		return;      /* the caller is already talking again: answer that instead */
+	c->dialog.mode = DIALOG_MSG_NAME;     /* no dialogue job is running */
 	pipeline_say(c, "I'm sorry, I couldn't connect you. I can take a message for the team instead. What is your name?", DIALOG_NONE);
 }
 

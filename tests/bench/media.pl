@@ -67,11 +67,11 @@ for my $n (@LEVELS) {
         '--url', 'http://' . $s->media_addr, '--timeout', $LEVEL_TIMEOUT, $script);
     my $peak = 0;
     # Sample memory while the calls run (the simulator exits at the end).
-    while (waitpid($h->{pid}, POSIX::WNOHANG()) == 0) {
+    until (Sim::done($h)) {
         my $r = rss_kib();
         $peak = $r if $r > $peak;
         sleep 0.5;
-        last if time - $t0 > $LEVEL_TIMEOUT + 30;
+        last if time - $t0 > $LEVEL_TIMEOUT + 60;
     }
     my ($rc, $calls, $sum) = Sim::finish($h);
     my $wall = time - $t0;

@@ -6,6 +6,8 @@ use warnings;
 use JSON::PP;
 use HTTP::Tiny;
 use Time::HiRes qw(sleep);
+use File::Temp;
+use POSIX ();
 
 our $ROOT = $Stack::ROOT;
 
@@ -27,22 +29,40 @@ sub parse {
     return (\@calls, $summary, $out);
 }
 
-# Starts the simulator in the background; returns a handle for finish().
+# Starts the simulator in the background (output to a file, so a long
+# report never blocks it); returns a handle for finish().
 sub start {
     my ($stack, @args) = @_;
     my $cmd = join ' ', map { "'$_'" } @args;
-    my $pid = open(my $fh, '-|', 'sh', '-c', "@{[ $stack->env_sh ]} exec $ROOT/voxline simulate $cmd 2>&1")
-        or die "simulate: $!";
-    return { pid => $pid, fh => $fh };
+    my $out = File::Temp->new(TEMPLATE => 'simulate-XXXXXX', TMPDIR => 1);
+    my $pid = fork // die "fork: $!";
+    if ($pid == 0) {
+        exec('sh', '-c', "@{[ $stack->env_sh ]} exec $ROOT/voxline simulate $cmd >'$out' 2>&1");
+        exit 127;
+    }
+    return { pid => $pid, out => $out };
+}
+
+# True once the simulator has exited (reaps it; finish() still works).
+sub done {
+    my ($h) = @_;
+    return 1 if defined $h->{rc};
+    return 0 if waitpid($h->{pid}, POSIX::WNOHANG()) != $h->{pid};
+    $h->{rc} = $? >> 8;
+    return 1;
 }
 
 sub finish {
     my ($h) = @_;
+    my $rc = $h->{rc};
+    if (!defined $rc) {
+        waitpid($h->{pid}, 0);
+        $rc = $? >> 8;
+    }
+    open(my $f, '<', "$h->{out}") or die "simulate output: $!";
     local $/;
-    my $fh = $h->{fh};
-    my $out = <$fh> // '';
-    close $fh;
-    return ($? >> 8, parse($out));
+    my $out = <$f> // '';
+    return ($rc, parse($out));
 }
 
 # Polls $sql (platform scope) until it returns something true; returns it.
