@@ -6,6 +6,7 @@
 #include "audio.h"
 #include "cfg.h"
 #include "crypto.h"
+#include "errors.h"
 #include "log.h"
 #include "metrics.h"
 #include "writer.h"
@@ -158,7 +159,10 @@ static void
 refuse(struct call *c, const char *why)
 {
 	metrics_add(&media_streams_refused, 1, "reason", why, NULL);
-	log_warn("media_stream_refused", "{s:s,s:s}", "reason", why, "carrier", carrier_name(c->carrier));
+	enum err_code code = strcmp(why, "bad_token") == 0 || strcmp(why, "call_mismatch") == 0 ?
+	    ERR_media_stream_refused : strcmp(why, "draining") == 0 ? ERR_media_capacity : ERR_media_protocol_error;
+	log_warn("media_stream_refused", "{s:s,s:s,s:s}", "code", err_get(code)->code, "reason", why,
+	    "carrier", carrier_name(c->carrier));
 	c->phase = CALL_CLOSED;
 	if (c->wsi)
 		lws_close_reason(c->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)why, strlen(why));

@@ -8,6 +8,7 @@
 #include "agent.h"
 #include "cfg.h"
 #include "db.h"
+#include "errors.h"
 #include "log.h"
 #include "metrics.h"
 #include "pool_db.h"
@@ -168,6 +169,15 @@ run_job(uv_work_t *req)
 	}
 out:
 	j->done = media_now_ms();
+	if (j->rc < 0 && !j->cancel && j->kind != JOB_LOAD) {
+		/* Recorded in system_errors (this thread may block on the database). */
+		char id[ERR_ID_LEN];
+		err_new_id(id);
+		err_record(pool_db(), j->kind == JOB_TRANSFER ? ERR_media_transfer_failed : ERR_media_engine_failed,
+		    id, NULL, j->call->claims.call_id, j->call->claims.tenant_id,
+		    j->kind == JOB_TRANSFER ? j->err : j->kind == JOB_STT ? j->agent->stt :
+		    j->kind == JOB_LLM ? j->agent->llm : j->agent->tts);
+	}
 }
 
 static struct job *

@@ -5,6 +5,7 @@
 #include "media.h"
 #include "server.h"
 #include "cfg.h"
+#include "errors.h"
 #include "log.h"
 #include "metrics.h"
 #include "writer.h"
@@ -71,8 +72,16 @@ http_request(struct lws *wsi, struct pss *pss, const char *uri)
 		pss->status = 200;
 		pss->ctype = "text/plain; version=0.0.4";
 	} else {
-		buf_puts(&pss->body, "{\"error\":{\"code\":\"not_found\",\"message\":\"The requested resource does not exist.\"}}");
-		pss->status = 404;
+		/* The standard error shape, from the catalog. */
+		const struct err_def *e = err_get(ERR_not_found);
+		char id[ERR_ID_LEN];
+		err_new_id(id);
+		json_t *o = json_pack("{s:{s:s,s:s,s:s}}", "error", "code", e->code, "message", e->message, "id", id);
+		char *txt = json_dumps(o, JSON_COMPACT);
+		json_decref(o);
+		buf_puts(&pss->body, txt);
+		free(txt);
+		pss->status = e->status;
 		pss->ctype = "application/json";
 	}
 	unsigned char hdr[LWS_PRE + 512], *start = hdr + LWS_PRE, *p = start, *end = hdr + sizeof hdr - 1;
