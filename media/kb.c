@@ -43,7 +43,18 @@ stem(char *w)
 /* Next word of s (lower case, stemmed, stop words skipped) into w;
  * returns the position after it or NULL at the end. */
 static const char *
+next_term_len(const char *s, char w[KB_WORD], size_t *raw_len);
+
+static const char *
 next_term(const char *s, char w[KB_WORD])
+{
+	size_t raw;
+	return next_term_len(s, w, &raw);
+}
+
+/* Same, and the word's length before stemming. */
+static const char *
+next_term_len(const char *s, char w[KB_WORD], size_t *raw_len)
 {
 	for (;;) {
 		while (*s && !isalnum((unsigned char)*s))
@@ -59,6 +70,7 @@ next_term(const char *s, char w[KB_WORD])
 		w[n] = 0;
 		/* Short words are mostly recogniser debris ("id", "oh", "eye"). */
 		if (n > 3 && !is_stop(w)) {
+			*raw_len = n;
 			stem(w);
 			return s;
 		}
@@ -66,16 +78,19 @@ next_term(const char *s, char w[KB_WORD])
 }
 
 static int
-terms_of(const char *s, char terms[KB_MAX_TERMS][KB_WORD])
+terms_of(const char *s, char terms[KB_MAX_TERMS][KB_WORD], size_t raw[KB_MAX_TERMS])
 {
 	int n = 0;
 	char w[KB_WORD];
-	while (n < KB_MAX_TERMS && (s = next_term(s, w)) != NULL) {
+	size_t len;
+	while (n < KB_MAX_TERMS && (s = next_term_len(s, w, &len)) != NULL) {
 		int dup = 0;
 		for (int i = 0; i < n; i++)
 			dup |= strcmp(terms[i], w) == 0;
-		if (!dup)
+		if (!dup) {
+			raw[n] = len;
 			memcpy(terms[n++], w, KB_WORD);
+		}
 	}
 	return n;
 }
@@ -130,7 +145,8 @@ char *
 kb_answer(const struct kb_passage *kb, size_t n, const char *question)
 {
 	char q[KB_MAX_TERMS][KB_WORD];
-	int nq = terms_of(question, q);
+	size_t qlen[KB_MAX_TERMS];
+	int nq = terms_of(question, q, qlen);
 	if (nq == 0 || n == 0)
 		return NULL;
 	/* BM25 with k1 = 1.2, b = 0.75. */
@@ -157,7 +173,7 @@ kb_answer(const struct kb_passage *kb, size_t n, const char *question)
 			double idf = log(1.0 + ((double)n - df + 0.5) / (df + 0.5));
 			score += idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * lens[i] / avg));
 			matched++;
-			long_term |= strlen(q[t]) >= 7;
+			long_term |= qlen[t] >= 7;
 		}
 		if (score > best) {
 			best = score;
