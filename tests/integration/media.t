@@ -46,6 +46,11 @@ subtest 'a question answered from the knowledge base is heard' => sub {
     is(Sim::q($s, "SELECT provider_stt FROM call_turns WHERE call_id = '$id' AND seq = 2"), 'pocketsphinx', 'provider recorded');
     is(Sim::q($s, "SELECT count(*) FROM call_events WHERE call_id = '$id' AND type = 'greeting.first_frame'"), 1,
         'timeline has the greeting');
+    # The ear can tell: words the agent did not say are not "heard".
+    my ($rc2, $calls2) = Sim::run($s, '--direct', "$fixtures/mismatch.call");
+    my ($t) = grep { exists $_->{expect_ok} } @{ $calls2->[0]{turns} };
+    ok($t && !$t->{expect_ok}, 'an answer without the expected words fails the check');
+    isnt($rc2, 0, 'and the simulator says so');
 };
 
 subtest 'asking for a person transfers the call through the carrier API' => sub {
