@@ -8,5 +8,6 @@ int cmd_config_doc(int argc, char **argv);
 int cmd_errors_doc(int argc, char **argv);
 int cmd_worker(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
+int cmd_call(int argc, char **argv);
 
 #endif

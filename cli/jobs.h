@@ -16,5 +16,9 @@ int task_requeue_stale_jobs(struct db *db);
 /* Identity and access. */
 
 /* Telephony. */
+/* cli/jobs/recordings.c */
+int job_recording_download(struct db *db, json_t *payload, char *err, size_t errlen);
+/* cli/jobs/campaigns.c */
+int task_campaign_dial(struct db *db);
 
 #endif

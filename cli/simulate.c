@@ -5,7 +5,8 @@
  *   --url URL         the platform's public URL (default public_url)
  *   --from/--to E164  caller and called numbers (--to picks the agent)
  *   --carrier NAME    twilio (default), signalwire or telnyx stream dialect
- *   --auth-token T    webhook signing token; --account-sid AC...
+ *   --auth-token T    webhook signing token (default twilio_auth_token);
+ *                     --account-sid AC... (default twilio_account_sid)
  *   --record DIR      keep the agent's audio per call (DIR/CALLID.ul)
  *   --bad-token T     present T as the stream token (tests)
  *   --timeout S       give up on a call after S seconds (120)
@@ -207,7 +208,9 @@ cmd_simulate(int argc, char **argv)
 	struct sim_options o = { .calls = 1, .stagger_ms = 50, .from = "+15555550142", .to = "+15555550123",
 		.carrier = "twilio", .account_sid = "AC00000000000000000000000000000001", .timeout_s = 120 };
 	o.base_url = cfg_str(CFG_public_url);
-	o.auth_token = cfg_str(CFG_media_carrier_auth_token);
+	o.auth_token = cfg_str(CFG_twilio_auth_token);
+	if (*cfg_str(CFG_twilio_account_sid))
+		o.account_sid = cfg_str(CFG_twilio_account_sid);
 	const char *script_path = NULL;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;

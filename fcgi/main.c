@@ -79,7 +79,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "voxline-web: log_level must be debug, info, warn or error\n");
 		return 1;
 	}
-	if (router_check(err, sizeof err) < 0) {
+	if (router_check(err, sizeof err) < 0 || telephony_init(err, sizeof err) < 0) {
 		fprintf(stderr, "voxline-web: %s\n", err);
 		return 1;
 	}

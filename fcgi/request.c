@@ -234,6 +234,16 @@ req_cookie(const struct req *rq, const char *name)
 	return json_string_value(json_object_get(rq->cookies, name));
 }
 
+const char *
+req_param(const struct req *rq, const char *name)
+{
+	size_t n = strlen(name);
+	for (char *const *e = rq->env; e && *e; e++)
+		if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
+			return *e + n + 1;
+	return NULL;
+}
+
 int
 req_wants_json(const struct req *rq)
 {
@@ -266,7 +276,7 @@ resp_json(struct resp *rs, int status, json_t *v)
 	rs->status = status;
 	rs->content_type = "application/json";
 	buf_reset(&rs->body);
-	char *text = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	char *text = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
 	json_decref(v);
 	if (text == NULL || buf_puts(&rs->body, text) < 0 || buf_putc(&rs->body, '\n') < 0) {
 		buf_reset(&rs->body);

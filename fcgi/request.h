@@ -28,6 +28,8 @@ struct req {
 	const char *remote_addr;
 	const char *user_agent;
 	const char *scheme;         /* "https" when nginx terminated TLS */
+	const char *request_uri;    /* request target as received (path + raw query) */
+	char *const *env;           /* every FastCGI parameter, NAME=value, NULL-terminated */
 	char correlation_id[80];
 	const char *body;           /* raw body (NUL-terminated), may be NULL */
 	size_t body_len;
@@ -71,6 +73,8 @@ char *req_decode_path(const char *raw);
  * sets *err (ERR_malformed_body, ERR_unsupported_media_type, ERR_bad_request). */
 int req_parse(struct req *rq, enum err_code *err);
 const char *req_cookie(const struct req *rq, const char *name);
+/* A FastCGI parameter such as "HTTP_X_TWILIO_SIGNATURE"; NULL when absent. */
+const char *req_param(const struct req *rq, const char *name);
 /* Wants JSON back rather than an HTML page (API, health, webhooks, Accept). */
 int req_wants_json(const struct req *rq);
 

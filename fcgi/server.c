@@ -105,6 +105,8 @@ server_handle(FCGX_Request *fr, struct db *db, const struct tpl_set *tpl)
 	rq.remote_addr = param(fr, "REMOTE_ADDR");
 	rq.user_agent = param(fr, "HTTP_USER_AGENT");
 	rq.scheme = param(fr, "REQUEST_SCHEME");
+	rq.request_uri = param(fr, "REQUEST_URI");
+	rq.env = fr->envp;
 	dispatch_correlation_id(&rq, param(fr, "REQUEST_ID"));
 
 	/* The path without its query string; nginx passes it still encoded. */

@@ -72,7 +72,7 @@ log_event(enum log_level level, const char *event, const char *fields_fmt, ...)
 			json_object_set(out, key, val);
 	json_decref(line);
 
-	char *text = json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	char *text = json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
 	json_decref(out);
 	if (text == NULL)
 		return;

@@ -169,7 +169,7 @@ refuse(struct call *c, const char *why)
 }
 
 static void
-on_start(struct call *c, const struct carrier_msg *m)
+on_start(struct call *c, const struct stream_msg *m)
 {
 	const char *token = m->token && *m->token ? m->token : c->query_token;
 	if (!token[0] || stream_token_verify(cfg_str(CFG_stream_token_secret), token, time(NULL), &c->claims) < 0) {
@@ -181,7 +181,7 @@ on_start(struct call *c, const struct carrier_msg *m)
 		refuse(c, "call_mismatch");
 		return;
 	}
-	if (!carrier_format_ok(m)) {
+	if (!stream_format_ok(m)) {
 		refuse(c, "unsupported_format");
 		return;
 	}
@@ -208,7 +208,7 @@ on_start(struct call *c, const struct carrier_msg *m)
 }
 
 static void
-on_media(struct call *c, const struct carrier_msg *m)
+on_media(struct call *c, const struct stream_msg *m)
 {
 	if (m->track && strcmp(m->track, "inbound") != 0)
 		return;
@@ -230,8 +230,8 @@ on_media(struct call *c, const struct carrier_msg *m)
 static void
 dispatch(struct call *c, const char *data, size_t len)
 {
-	struct carrier_msg m;
-	if (carrier_parse(c->carrier, data, len, &m) < 0 || m.type == CARRIER_MSG_INVALID) {
+	struct stream_msg m;
+	if (stream_parse(c->carrier, data, len, &m) < 0 || m.type == STREAM_MSG_INVALID) {
 		json_decref(m.root);
 		if (c->phase == CALL_WAIT_START)
 			refuse(c, "protocol_error");
@@ -241,9 +241,9 @@ dispatch(struct call *c, const char *data, size_t len)
 	}
 	if (c->phase == CALL_WAIT_START) {
 		/* Nothing but connected/start before the token has been checked. */
-		if (m.type == CARRIER_MSG_START)
+		if (m.type == STREAM_MSG_START)
 			on_start(c, &m);
-		else if (m.type != CARRIER_MSG_CONNECTED)
+		else if (m.type != STREAM_MSG_CONNECTED)
 			refuse(c, "no_start");
 		json_decref(m.root);
 		return;
@@ -253,24 +253,24 @@ dispatch(struct call *c, const char *data, size_t len)
 		return;
 	}
 	switch (m.type) {
-	case CARRIER_MSG_MEDIA:
+	case STREAM_MSG_MEDIA:
 		on_media(c, &m);
 		break;
-	case CARRIER_MSG_MARK:
+	case STREAM_MSG_MARK:
 		pipeline_mark_heard(c, m.mark);
 		break;
-	case CARRIER_MSG_DTMF:
+	case STREAM_MSG_DTMF:
 		log_info("media_dtmf", "{s:s}", "digit", m.digit);
 		call_event(c, "dtmf", json_pack("{s:s}", "digit", m.digit));
 		break;
-	case CARRIER_MSG_STOP:
+	case STREAM_MSG_STOP:
 		call_event(c, "call.stop", NULL);
 		if (!c->end_reason)
 			c->end_reason = "caller hung up";
 		c->phase = CALL_ENDING;
 		call_want_write(c);
 		break;
-	case CARRIER_MSG_ERROR:
+	case STREAM_MSG_ERROR:
 		log_warn("media_carrier_error", "{s:s}", "title", m.error ? m.error : "");
 		call_event(c, "carrier.error", json_pack("{s:s}", "title", m.error ? m.error : ""));
 		break;
@@ -322,7 +322,7 @@ call_writable(struct call *c)
 	double now = media_now_ms();
 	if (c->clear_pending) {
 		c->clear_pending = 0;
-		char *f = carrier_clear(c->carrier, c->stream_id);
+		char *f = stream_clear(c->carrier, c->stream_id);
 		int rc = write_text(c, f);
 		free(f);
 		call_event(c, "barge_in", json_pack("{s:f,s:f}", "decided_at_ms", c->clear_decided_ms,
@@ -332,7 +332,7 @@ call_writable(struct call *c)
 	}
 	char name[OUTQ_MARK_NAME];
 	while (outq_next_mark(&c->outq, name))
-		push_ctl(c, carrier_mark(c->carrier, c->stream_id, name));
+		push_ctl(c, stream_mark(c->carrier, c->stream_id, name));
 	if (c->nctl) {
 		char *f = c->ctl[0];
 		memmove(c->ctl, c->ctl + 1, (size_t)(--c->nctl) * sizeof c->ctl[0]);
@@ -348,7 +348,7 @@ call_writable(struct call *c)
 	size_t n = outq_take(&c->outq, frame, sizeof frame, now, &late);
 	if (n == 0)
 		return 0;
-	char *f = carrier_media(c->carrier, c->stream_id, frame, n);
+	char *f = stream_media(c->carrier, c->stream_id, frame, n);
 	int rc = write_text(c, f);
 	free(f);
 	metrics_observe(&media_frame_lateness, late, NULL);
@@ -357,7 +357,7 @@ call_writable(struct call *c)
 	c->frames_sent++;
 	pipeline_frame_sent(c, now);
 	while (outq_next_mark(&c->outq, name))
-		push_ctl(c, carrier_mark(c->carrier, c->stream_id, name));
+		push_ctl(c, stream_mark(c->carrier, c->stream_id, name));
 	if (c->nctl || outq_due(&c->outq, media_now_ms()))
 		call_want_write(c);
 	return rc;

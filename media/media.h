@@ -5,7 +5,7 @@
 #ifndef MEDIA_MEDIA_H
 #define MEDIA_MEDIA_H
 #include "buf.h"
-#include "carrier.h"
+#include "stream.h"
 #include "dialog.h"
 #include "engines/engine.h"
 #include "outq.h"

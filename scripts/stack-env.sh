@@ -5,6 +5,7 @@ export VOXLINE_WEB_SOCKET="$VAR/run/web.sock"
 export VOXLINE_WEB_SOCKET_MODE=${VOXLINE_WEB_SOCKET_MODE:-438}
 export VOXLINE_WEB_TEMPLATES_DIR="$ROOT/templates"
 export VOXLINE_SQL_DIR="$ROOT/sql"
+export VOXLINE_STORAGE_DIR=${VOXLINE_STORAGE_DIR:-$VAR/storage}
 export VOXLINE_PUBLIC_URL=${VOXLINE_PUBLIC_URL:-http://${ADDR:-127.0.0.1}:${PORT:-8080}}
 
 # Secrets made once per stack directory and kept beside its data.

@@ -7,6 +7,7 @@
 #include "../handlers.h"
 #include "metrics.h"
 #include "../web.h"
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -37,7 +38,7 @@ check_database(struct db *db, json_t *out)
 		json_object_set_new(out, "message", json_string("database unreachable"));
 		return CRITICAL;
 	}
-	json_object_set_new(out, "latency_ms", json_real(ms));
+	json_object_set_new(out, "latency_ms", json_real(round(ms * 1000.0) / 1000.0));
 	return ms > 500 ? DEGRADED : HEALTHY;
 }
 

@@ -14,8 +14,9 @@ use CarrierServer;
 
 my $fixtures = "$Stack::ROOT/tests/fixtures/calls";
 my $carrier = CarrierServer->new;
-my $s = Stack->new(env => { VOXLINE_MEDIA_CARRIER_API_URL => $carrier->url,
-                            VOXLINE_MEDIA_CARRIER_AUTH_TOKEN => 'carrier-secret' });
+my $account = 'AC00000000000000000000000000000001';
+my $s = Stack->new(env => { VOXLINE_TWILIO_API_BASE => $carrier->url, VOXLINE_TWILIO_ACCOUNT_SID => $account,
+                            VOXLINE_TWILIO_AUTH_TOKEN => 'carrier-secret' });
 my ($rc, $out) = $s->voxline('demo');
 is($rc, 0, 'demo data loaded') or diag $out;
 
@@ -137,10 +138,15 @@ subtest 'media daemon killed mid-call: the call is closed as failed, others unaf
 };
 
 subtest 'the signed webhook answers TwiML that opens the stream' => sub {
-    my $probe = $s->request('POST', '/webhooks/twilio/voice', content => '');
-    plan skip_all => 'the voice webhook is not part of this build' if $probe->{status} == 404;
-    my ($rc, $calls, $sum, $raw) = Sim::run($s, '--auth-token', 'carrier-secret', "$fixtures/short.call");
-    is($rc, 0, 'webhook, TwiML and stream') or diag $raw;
+    my ($rc, $calls, $sum, $raw) = Sim::run($s, '--auth-token', 'carrier-secret', '--account-sid', $account,
+        "$fixtures/hours.call");
+    is($rc, 0, 'signed webhook, TwiML, stream, answers heard') or diag $raw;
+    my $c = $calls->[0];
+    like($c->{call_id}, qr/^[0-9a-f-]{36}$/, 'call id from the TwiML parameter');
+    is($c->{record}{status}, 'completed', 'the call the webhook created was completed by the media daemon');
+    my ($rc2, $calls2, $sum2, $raw2) = Sim::run($s, '--auth-token', 'wrong-token', '--account-sid', $account,
+        "$fixtures/short.call");
+    like($calls2->[0]{error} // '', qr/HTTP 40[13]/, 'a badly signed webhook is refused') or diag $raw2;
 };
 
 done_testing;

@@ -11,6 +11,13 @@ use File::Temp qw(tempdir);
 use HTTP::Tiny;
 use IO::Socket::INET;
 use JSON::PP;
+use Scalar::Util qw(weaken);
+
+# Stacks still running in this process.  Stopped from END, which runs
+# before File::Temp removes their directories (a stack referenced from a
+# named sub would otherwise only be destroyed after that, and leak).
+my %live;
+END { $_->stop for grep { defined } values %live }
 
 our $ROOT = abs_path(dirname(__FILE__) . '/../..');
 
@@ -28,6 +35,9 @@ sub new {
     my $self = bless { dir => $dir, port => free_port(), media_addr => '127.0.0.1:' . free_port(),
                        env => $opt{env} || {} }, $class;
     $self->{http} = HTTP::Tiny->new(max_redirect => 0, timeout => 30);
+    $self->{owner} = $$;
+    $live{$dir} = $self;
+    weaken($live{$dir});
     $self->sh('start');
     return $self;
 }
@@ -56,7 +66,7 @@ sub env_sh {
 sub voxline {
     my ($self, @args) = @_;
     my $cmd = join ' ', map { "'$_'" } @args;
-    my $out = `sh -c '@{[ $self->env_sh ]} $ROOT/voxline $cmd' 2>&1`;
+    my $out = `@{[ $self->env_prefix ]} sh -c '@{[ $self->env_sh ]} $ROOT/voxline $cmd' 2>&1`;
     return ($? >> 8, $out);
 }
 
@@ -114,11 +124,17 @@ sub web_pid {
     return $pid;
 }
 
-sub DESTROY {
+# Stops the stack once, and only from the process that started it (not
+# from a forked child that exits).
+sub stop {
     my ($self) = @_;
+    return if $self->{stopped} || ($self->{owner} // 0) != $$;
+    $self->{stopped} = 1;
     return unless $self->{dir} && -d $self->{dir};
     local $?;
     system("@{[ $self->env_prefix ]} sh $ROOT/scripts/stack.sh stop $self->{dir} >/dev/null 2>&1");
 }
+
+sub DESTROY { $_[0]->stop }
 
 1;

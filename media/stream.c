@@ -1,10 +1,8 @@
-#include "carrier.h"
+#include "stream.h"
 #include "crypto.h"
 #include "xalloc.h"
 #include <stdlib.h>
 #include <string.h>
-
-static const char *const names[CARRIER__COUNT] = { "twilio", "signalwire", "telnyx" };
 
 /* Field names per dialect: Twilio/SignalWire camelCase, Telnyx snake_case. */
 static const struct dialect {
@@ -16,26 +14,11 @@ static const struct dialect {
 	[CARRIER_TELNYX] = { "stream_id", "call_control_id", "user_id", "custom_parameters", "media_format", "sample_rate", 0 },
 };
 
-static const struct { const char *name; enum carrier_msg_type type; } events[] = {
-	{ "connected", CARRIER_MSG_CONNECTED }, { "start", CARRIER_MSG_START },
-	{ "media", CARRIER_MSG_MEDIA }, { "dtmf", CARRIER_MSG_DTMF }, { "mark", CARRIER_MSG_MARK },
-	{ "stop", CARRIER_MSG_STOP }, { "error", CARRIER_MSG_ERROR },
+static const struct { const char *name; enum stream_msg_type type; } events[] = {
+	{ "connected", STREAM_MSG_CONNECTED }, { "start", STREAM_MSG_START },
+	{ "media", STREAM_MSG_MEDIA }, { "dtmf", STREAM_MSG_DTMF }, { "mark", STREAM_MSG_MARK },
+	{ "stop", STREAM_MSG_STOP }, { "error", STREAM_MSG_ERROR },
 };
-
-int
-carrier_from_name(const char *name)
-{
-	for (int i = 0; i < CARRIER__COUNT; i++)
-		if (strcmp(name, names[i]) == 0)
-			return i;
-	return -1;
-}
-
-const char *
-carrier_name(enum carrier c)
-{
-	return names[c];
-}
 
 static const char *
 str_at(json_t *o, const char *k)
@@ -59,7 +42,7 @@ num_at(json_t *o, const char *k)
 }
 
 int
-carrier_parse(enum carrier c, const char *data, size_t len, struct carrier_msg *m)
+stream_parse(enum carrier c, const char *data, size_t len, struct stream_msg *m)
 {
 	memset(m, 0, sizeof *m);
 	m->chunk = -1;
@@ -73,13 +56,13 @@ carrier_parse(enum carrier c, const char *data, size_t len, struct carrier_msg *
 	const char *ev = str_at(root, "event");
 	if (ev == NULL)
 		return 0;
-	m->type = CARRIER_MSG_OTHER;
+	m->type = STREAM_MSG_OTHER;
 	for (size_t i = 0; i < sizeof events / sizeof events[0]; i++)
 		if (strcmp(ev, events[i].name) == 0)
 			m->type = events[i].type;
 	m->stream_id = str_at(root, d->stream_id);
 	switch (m->type) {
-	case CARRIER_MSG_START: {
+	case STREAM_MSG_START: {
 		json_t *s = json_object_get(root, "start");
 		if (!json_is_object(s))
 			goto invalid;
@@ -95,7 +78,7 @@ carrier_parse(enum carrier c, const char *data, size_t len, struct carrier_msg *
 		m->sample_rate = num_at(f, d->rate);
 		break;
 	}
-	case CARRIER_MSG_MEDIA: {
+	case STREAM_MSG_MEDIA: {
 		json_t *md = json_object_get(root, "media");
 		m->payload = str_at(md, "payload");
 		m->track = str_at(md, "track");
@@ -104,33 +87,33 @@ carrier_parse(enum carrier c, const char *data, size_t len, struct carrier_msg *
 			goto invalid;
 		break;
 	}
-	case CARRIER_MSG_DTMF:
+	case STREAM_MSG_DTMF:
 		m->digit = str_at(json_object_get(root, "dtmf"), "digit");
 		if (m->digit == NULL || strlen(m->digit) != 1)
 			goto invalid;
 		break;
-	case CARRIER_MSG_MARK:
+	case STREAM_MSG_MARK:
 		m->mark = str_at(json_object_get(root, "mark"), "name");
 		if (m->mark == NULL)
 			goto invalid;
 		break;
-	case CARRIER_MSG_ERROR:
+	case STREAM_MSG_ERROR:
 		m->error = str_at(json_object_get(root, "error"), "title");
 		break;
 	default:
 		break;
 	}
-	if (m->stream_id == NULL && d->stream_id_in_outbound && m->type != CARRIER_MSG_CONNECTED &&
-	    m->type != CARRIER_MSG_OTHER)
+	if (m->stream_id == NULL && d->stream_id_in_outbound && m->type != STREAM_MSG_CONNECTED &&
+	    m->type != STREAM_MSG_OTHER)
 		goto invalid;
 	return 0;
 invalid:
-	m->type = CARRIER_MSG_INVALID;
+	m->type = STREAM_MSG_INVALID;
 	return 0;
 }
 
 int
-carrier_format_ok(const struct carrier_msg *m)
+stream_format_ok(const struct stream_msg *m)
 {
 	if (m->encoding == NULL)
 		return 1;     /* Twilio documents mu-law 8 kHz as the only format */
@@ -158,7 +141,7 @@ frame(enum carrier c, const char *event, const char *stream_id)
 }
 
 char *
-carrier_media(enum carrier c, const char *stream_id, const unsigned char *ulaw, size_t n)
+stream_media(enum carrier c, const char *stream_id, const unsigned char *ulaw, size_t n)
 {
 	json_t *o = frame(c, "media", stream_id);
 	char *b64 = crypto_base64(ulaw, n);
@@ -168,7 +151,7 @@ carrier_media(enum carrier c, const char *stream_id, const unsigned char *ulaw, 
 }
 
 char *
-carrier_mark(enum carrier c, const char *stream_id, const char *name)
+stream_mark(enum carrier c, const char *stream_id, const char *name)
 {
 	json_t *o = frame(c, "mark", stream_id);
 	json_object_set_new(o, "mark", json_pack("{s:s}", "name", name));
@@ -176,7 +159,7 @@ carrier_mark(enum carrier c, const char *stream_id, const char *name)
 }
 
 char *
-carrier_clear(enum carrier c, const char *stream_id)
+stream_clear(enum carrier c, const char *stream_id)
 {
 	return dump(frame(c, "clear", stream_id));
 }
