@@ -16,7 +16,7 @@ my @LEVELS = $ENV{BENCH_LEVELS} ? split(/,/, $ENV{BENCH_LEVELS}) : (1, 50, 200, 
 my $LEVEL_TIMEOUT = 240;
 
 my $s = Stack->new(env => { VOXLINE_MEDIA_FIXED_DELAY_MS => $DELAY_MS, VOXLINE_MEDIA_END_OF_TURN_MS => $EOT_MS,
-                            VOXLINE_MEDIA_ENGINE_THREADS => 1000,
+                            VOXLINE_MEDIA_ENGINE_THREADS => 64,
                             VOXLINE_MEDIA_MAX_CALLS => 5000 });
 $s->voxline('demo');
 # A copy of the demo agent that uses the fixed-delay engines, on its own number.
@@ -130,7 +130,7 @@ below; they move with the machine and what else runs on it.
 - Machine: $cpu_model, $cores cores, $mem RAM, Linux $kernel
 - Setup: voxline-media (optimised build, default workers = cores) with the
   fixed-delay engines ($DELAY_MS ms per stage, each holding an engine thread
-  for its delay like a blocking provider call; 1,000 engine threads), end
+  for its delay like a blocking provider call; 64 engine threads), end
   of turn after $EOT_MS ms of silence; `voxline simulate` on the same machine plays every caller
   (connects straight to the daemon's address, 20 ms μ-law frames in real
   time, a playout model of the agent's audio). The simulator shares the
