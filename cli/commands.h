@@ -7,6 +7,7 @@ int cmd_demo(int argc, char **argv);
 int cmd_config_doc(int argc, char **argv);
 int cmd_errors_doc(int argc, char **argv);
 int cmd_worker(int argc, char **argv);
+int cmd_simulate(int argc, char **argv);
 int cmd_call(int argc, char **argv);
 int cmd_tenant(int argc, char **argv);
 int cmd_user(int argc, char **argv);

@@ -1,7 +1,8 @@
 #!/bin/sh
 # `make run`: the whole platform on this machine with its embedded
 # defaults (local PostgreSQL under ./var, demo tenant, local engines),
-# in the foreground until Ctrl-C.  Data survives restarts.
+# in the foreground until Ctrl-C, with a few demo calls placed by the
+# call simulator after start.  Data survives restarts.
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 VAR=${VOXLINE_VAR:-$ROOT/var}
@@ -35,6 +36,16 @@ cat <<MSG
   Logs: $VAR/log/   Stop: Ctrl-C
 
 MSG
+# A few calls through the real pipeline (simulated carrier, local
+# engines) so the dashboard has something to show; VOXLINE_DEMO_CALLS=0
+# skips them.
+if [ "${VOXLINE_DEMO_CALLS:-1}" != 0 ]; then
+	(for script in "$ROOT"/scripts/demo-calls/*.call; do
+		"$ROOT/voxline" simulate --direct --from +15555550142 "$script" || true
+	done) >>"$VAR/log/demo-calls.log" 2>&1 &
+	echo "  Placing demo calls in the background (log: $VAR/log/demo-calls.log)"
+	echo
+fi
 # Stay in the foreground while voxline-web lives.
 while kill -0 "$(cat "$VAR/run/web.pid")" 2>/dev/null; do
 	sleep 1

@@ -1,10 +1,10 @@
 #!/bin/sh
 # Starts and stops a whole Voxline stack in one directory: a PostgreSQL
-# cluster, voxline-web, the job worker and nginx.  Used by `make run` and by the tests.
+# cluster, voxline-web, the job worker, voxline-media and nginx.  Used by `make run` and by the tests.
 #
 #   scripts/stack.sh start VARDIR     (everything; idempotent)
 #   scripts/stack.sh stop VARDIR
-#   scripts/stack.sh pg-start|pg-stop|web-start|web-stop|worker-start|worker-stop|nginx-start|nginx-stop VARDIR
+#   scripts/stack.sh pg-start|pg-stop|web-start|web-stop|worker-start|worker-stop|media-start|media-stop|media-kill|nginx-start|nginx-stop VARDIR
 #
 # Environment: VOXLINE_HTTP_PORT (8080), VOXLINE_HTTP_ADDR (127.0.0.1),
 # VOXLINE_MEDIA_ADDR (127.0.0.1:8081); any other VOXLINE_* key reaches the
@@ -106,12 +106,12 @@ start_program() {
 }
 
 stop_pidfile() {
-	f=$1
+	f=$1; tenths=${2:-100}
 	[ -f "$f" ] || return 0
 	pid=$(cat "$f")
 	if kill "$pid" 2>/dev/null; then
 		i=0
-		while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+		while kill -0 "$pid" 2>/dev/null && [ $i -lt "$tenths" ]; do sleep 0.1; i=$((i + 1)); done
 	fi
 	rm -f "$f"
 }
@@ -120,6 +120,23 @@ web_start() { start_program web '[ -S "$VAR/run/web.sock" ]' "$ROOT/voxline-web"
 web_stop() { stop_pidfile "$VAR/run/web.pid"; }
 worker_start() { start_program worker 'grep -q worker_started "$VAR/log/worker.log"' "$ROOT/voxline" worker; }
 worker_stop() { stop_pidfile "$VAR/run/worker.pid"; }
+# voxline-media listens on VOXLINE_MEDIA_ADDR (its media_addr key), where
+# nginx sends /media/; results it cannot store wait in the stack's spool.
+media_start() {
+	export VOXLINE_MEDIA_ADDR="$MEDIA_ADDR"
+	export VOXLINE_MEDIA_SPOOL_PATH=${VOXLINE_MEDIA_SPOOL_PATH:-$VAR/spool/media.spool}
+	export VOXLINE_MEDIA_NODE_ID=${VOXLINE_MEDIA_NODE_ID:-stack}
+	export VOXLINE_MEDIA_DRAIN_SECONDS=${VOXLINE_MEDIA_DRAIN_SECONDS:-5}
+	start_program media 'curl -fs "http://$MEDIA_ADDR/health" >/dev/null 2>&1' "$ROOT/voxline-media"
+}
+# Calls under way get media_drain_seconds to finish (SIGTERM drains).
+media_stop() { stop_pidfile "$VAR/run/media.pid" 300; }
+# As a crash would: no draining, nothing flushed (tests of recovery).
+media_kill() {
+	[ -f "$VAR/run/media.pid" ] || return 0
+	kill -9 "$(cat "$VAR/run/media.pid")" 2>/dev/null || true
+	rm -f "$VAR/run/media.pid"
+}
 
 nginx_conf() {
 	mkdir -p "$VAR/nginx" "$VAR/log" "$VAR/storage"
@@ -160,10 +177,12 @@ start)
 	"$ROOT/voxline" migrate >&2
 	web_start
 	worker_start
+	media_start
 	nginx_start
 	;;
 stop)
 	nginx_stop
+	media_stop
 	worker_stop
 	web_stop
 	pg_stop
@@ -174,6 +193,9 @@ web-start) web_start ;;
 web-stop) web_stop ;;
 worker-start) worker_start ;;
 worker-stop) worker_stop ;;
+media-start) media_start ;;
+media-stop) media_stop ;;
+media-kill) media_kill ;;
 nginx-start) nginx_start ;;
 nginx-stop) nginx_stop ;;
 *) echo "stack.sh: unknown command $cmd" >&2; exit 2 ;;

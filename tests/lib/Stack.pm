@@ -29,7 +29,8 @@ sub new {
     # Removed by stop(), after the processes: File::Temp's own clean-up
     # could run first at exit and leave them running without their files.
     my $dir = tempdir('voxline-test-XXXXXX', TMPDIR => 1, CLEANUP => 0);
-    my $self = bless { dir => $dir, port => free_port(), env => $opt{env} || {}, pid => $$ }, $class;
+    my $self = bless { dir => $dir, port => free_port(), media_addr => '127.0.0.1:' . free_port(),
+                       env => $opt{env} || {}, pid => $$ }, $class;
     $self->{http} = HTTP::Tiny->new(max_redirect => 0, timeout => 30);
     $LIVE{$self->{dir}} = $self;
     $self->sh('start');
@@ -38,7 +39,7 @@ sub new {
 
 sub env_prefix {
     my ($self) = @_;
-    my %env = (VOXLINE_HTTP_PORT => $self->{port}, VOXLINE_MEDIA_ADDR => '127.0.0.1:' . free_port(),
+    my %env = (VOXLINE_HTTP_PORT => $self->{port}, VOXLINE_MEDIA_ADDR => $self->{media_addr},
                VOXLINE_PG_FSYNC => 'off', %{ $self->{env} });
     return join ' ', map { "$_='$env{$_}'" } sort keys %env;
 }
@@ -98,6 +99,7 @@ sub psql {
 
 sub url { my ($self, $path) = @_; return "http://127.0.0.1:$self->{port}$path" }
 sub dir { $_[0]{dir} }
+sub media_addr { $_[0]{media_addr} }
 
 sub request {
     my ($self, $method, $path, %opt) = @_;

@@ -1,0 +1,219 @@
+/* Agent loading and the per-process agent cache.  The greeting and the
+ * filler phrase are synthesised once per agent version, so a call's
+ * first audio leaves as soon as its stream starts. */
+#include "agent.h"
+#include "cfg.h"
+#include "db.h"
+#include "dialog.h"
+#include "engines/engine.h"
+#include "kb.h"
+#include "log.h"
+#include "pool_db.h"
+#include "xalloc.h"
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define AGENT_CACHE_MAX 1024
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct agent *cache[AGENT_CACHE_MAX];
+static int ncache;
+
+static double
+mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void
+agent_ref(struct agent *a)
+{
+	__atomic_add_fetch(&a->refs, 1, __ATOMIC_RELAXED);
+}
+
+void
+agent_unref(struct agent *a)
+{
+	if (a == NULL || __atomic_sub_fetch(&a->refs, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	free(a->name);
+	free(a->business_name);
+	free(a->greeting);
+	free(a->voice);
+	free(a->time_zone);
+	free(a->transfer_number);
+	free(a->filler);
+	free(a->vocabulary);
+	json_decref(a->hours);
+	json_decref(a->signals);
+	for (size_t i = 0; i < a->nkb; i++)
+		free(a->kb[i].text);
+	free(a->kb);
+	free(a->greeting_audio);
+	free(a->filler_audio);
+	free(a);
+}
+
+struct agent *
+agent_cache_get(const char *agent_id, int *stale)
+{
+	struct agent *found = NULL;
+	pthread_mutex_lock(&cache_lock);
+	for (int i = 0; i < ncache; i++)
+		if (strcmp(cache[i]->id, agent_id) == 0) {
+			found = cache[i];
+			agent_ref(found);
+			*stale = mono_s() - found->loaded_at > (double)cfg_int(CFG_media_agent_cache_seconds);
+			break;
+		}
+	pthread_mutex_unlock(&cache_lock);
+	return found;
+}
+
+static void
+cache_put(struct agent *a)
+{
+	pthread_mutex_lock(&cache_lock);
+	int i;
+	for (i = 0; i < ncache; i++)
+		if (strcmp(cache[i]->id, a->id) == 0)
+			break;
+	if (i == ncache && ncache == AGENT_CACHE_MAX) {
+		agent_unref(cache[0]);
+		memmove(cache, cache + 1, (size_t)(ncache - 1) * sizeof cache[0]);
+		i = --ncache;
+	}
+	if (i < ncache)
+		agent_unref(cache[i]);
+	else
+		ncache++;
+	agent_ref(a);
+	cache[i] = a;
+	pthread_mutex_unlock(&cache_lock);
+}
+
+/* First engine name of a chain that this daemon has. */
+static void
+pick_engine(const char *chain_json, char out[32], const char *(*known)(const char *))
+{
+	json_t *arr = json_loads(chain_json ? chain_json : "[]", 0, NULL), *v;
+	size_t i;
+	out[0] = 0;
+	json_array_foreach(arr, i, v) {
+		const char *n = json_string_value(v);
+		if (n && known(n) && strlen(n) < 32) {
+			memcpy(out, n, strlen(n) + 1);
+			break;
+		}
+	}
+	json_decref(arr);
+}
+
+static const char *known_stt(const char *n) { return strcmp(engine_stt(n)->name, n) == 0 ? n : NULL; }
+static const char *known_llm(const char *n) { return strcmp(engine_llm(n)->name, n) == 0 ? n : NULL; }
+static const char *known_tts(const char *n) { return strcmp(engine_tts(n)->name, n) == 0 ? n : NULL; }
+
+static char *
+dup_or_null(const char *s)
+{
+	return s && *s ? xstrdup(s) : NULL;
+}
+
+static int
+same_text(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+}
+
+/* Synthesises text unless `old` already holds it for the same voice. */
+static void
+synth_cached(const struct agent *a, const struct agent *old, const char *text,
+    const char *old_text, const uint8_t *old_audio, size_t old_len, uint8_t **audio, size_t *len)
+{
+	*audio = NULL;
+	*len = 0;
+	if (text == NULL || *text == 0)
+		return;
+	if (old && old_audio && same_text(text, old_text) && same_text(a->voice, old->voice) &&
+	    strcmp(a->tts, old->tts) == 0) {
+		*audio = xmalloc(old_len);
+		memcpy(*audio, old_audio, old_len);
+		*len = old_len;
+		return;
+	}
+	struct engine_usage u = { 0 };
+	if (engine_tts(a->tts)->synth(text, a->voice, NULL, audio, len, &u) < 0)
+		log_error("media_greeting_synth_failed", "{s:s}", "agent_id", a->id);
+}
+
+#define AGENT_SQL \
+	"SELECT a.version, a.name, a.business_name, a.greeting, a.voice, " \
+	"       coalesce(a.time_zone, t.time_zone), a.transfer_number, a.voicemail_enabled, " \
+	"       a.message_taking_enabled, a.max_duration_seconds, a.stt_chain::text, " \
+	"       a.llm_chain::text, a.tts_chain::text, a.hours::text, a.dashboard_signals::text, " \
+	"       coalesce((SELECT string_agg(k.content, E'\\n\\n' ORDER BY k.created_at) " \
+	"                   FROM knowledge_bases k WHERE k.tenant_id = a.tenant_id AND k.agent_id = a.id), ''), " \
+	"       (SELECT k.filler_phrase FROM knowledge_bases k " \
+	"         WHERE k.tenant_id = a.tenant_id AND k.agent_id = a.id AND k.filler_phrase <> '' " \
+	"         ORDER BY k.created_at LIMIT 1) " \
+	"  FROM agents a JOIN tenants t ON t.id = a.tenant_id " \
+	" WHERE a.id = $1 AND a.tenant_id = $2"
+
+struct agent *
+agent_load(const char *tenant_id, const char *agent_id)
+{
+	struct db *db = pool_db();
+	if (db == NULL || db_begin_tenant(db, tenant_id) < 0)
+		return NULL;
+	const char *p[2] = { agent_id, tenant_id };
+	PGresult *r = db_prep(db, "media_agent", AGENT_SQL, 2, p);
+	if (r == NULL || PQntuples(r) != 1) {
+		PQclear(r);
+		db_rollback(db);
+		return NULL;
+	}
+	struct agent *a = xcalloc(1, sizeof *a);
+	a->refs = 1;
+	snprintf(a->id, sizeof a->id, "%s", agent_id);
+	snprintf(a->tenant_id, sizeof a->tenant_id, "%s", tenant_id);
+	a->version = atoi(db_value(r, 0, 0));
+	a->name = xstrdup(db_value(r, 0, 1));
+	a->business_name = dup_or_null(db_value(r, 0, 2));
+	a->greeting = dup_or_null(db_value(r, 0, 3));
+	a->voice = dup_or_null(db_value(r, 0, 4));
+	a->time_zone = dup_or_null(db_value(r, 0, 5));
+	a->transfer_number = dup_or_null(db_value(r, 0, 6));
+	a->voicemail_enabled = db_value(r, 0, 7)[0] == 't';
+	a->message_taking_enabled = db_value(r, 0, 8)[0] == 't';
+	a->max_duration_seconds = atoi(db_value(r, 0, 9));
+	pick_engine(db_value(r, 0, 10), a->stt, known_stt);
+	pick_engine(db_value(r, 0, 11), a->llm, known_llm);
+	pick_engine(db_value(r, 0, 12), a->tts, known_tts);
+	if (!a->stt[0]) snprintf(a->stt, sizeof a->stt, "%s", engine_stt(NULL)->name);
+	if (!a->llm[0]) snprintf(a->llm, sizeof a->llm, "%s", engine_llm(NULL)->name);
+	if (!a->tts[0]) snprintf(a->tts, sizeof a->tts, "%s", engine_tts(NULL)->name);
+	a->hours = json_loads(db_value(r, 0, 13), 0, NULL);
+	a->signals = json_loads(db_value(r, 0, 14), 0, NULL);
+	if (!a->hours) a->hours = json_object();
+	if (!a->signals) a->signals = json_object();
+	a->nkb = kb_split(db_value(r, 0, 15), &a->kb, 0);
+	a->filler = dup_or_null(db_value(r, 0, 16));
+	a->vocabulary = dialog_vocabulary(a);
+	PQclear(r);
+	db_commit(db);
+
+	int stale;
+	struct agent *old = agent_cache_get(agent_id, &stale);
+	synth_cached(a, old, a->greeting, old ? old->greeting : NULL, old ? old->greeting_audio : NULL,
+	    old ? old->greeting_len : 0, &a->greeting_audio, &a->greeting_len);
+	synth_cached(a, old, a->filler, old ? old->filler : NULL, old ? old->filler_audio : NULL,
+	    old ? old->filler_len : 0, &a->filler_audio, &a->filler_len);
+	agent_unref(old);
+	a->loaded_at = mono_s();
+	cache_put(a);
+	return a;
+}

@@ -1,0 +1,46 @@
+/* An agent as the media daemon needs it: configuration, knowledge-base
+ * passages and its synthesised greeting and filler phrase.  Loaded from
+ * PostgreSQL on an engine thread, shared read-only by every call of the
+ * agent (reference counted) and cached for media_agent_cache_seconds. */
+#ifndef MEDIA_AGENT_H
+#define MEDIA_AGENT_H
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct kb_passage {
+	char *text;
+};
+
+struct agent {
+	int refs;                     /* atomic */
+	char id[37], tenant_id[37];
+	int version;
+	char *name, *business_name, *greeting, *voice, *time_zone;
+	char *transfer_number;        /* NULL: no transfer */
+	int voicemail_enabled, message_taking_enabled, max_duration_seconds;
+	char stt[32], llm[32], tts[32];
+	json_t *hours;                /* {"mon": [{"open","close"}], ...} */
+	json_t *signals;              /* dashboard_signals */
+	struct kb_passage *kb;
+	size_t nkb;
+	char *filler;                 /* filler phrase, NULL when none */
+	char *vocabulary;             /* words callers are likely to use (recognition hints) */
+	uint8_t *greeting_audio, *filler_audio;   /* 8 kHz mu-law */
+	size_t greeting_len, filler_len;
+	double loaded_at;             /* monotonic seconds */
+};
+
+void agent_ref(struct agent *a);
+void agent_unref(struct agent *a);
+
+/* Cached agent for id (any age) or NULL; the caller gets a reference.
+ * *stale is set when it is older than the cache time. */
+struct agent *agent_cache_get(const char *agent_id, int *stale);
+/* Blocking: reads the agent (under its tenant's row-level security),
+ * synthesises greeting and filler unless the cached copy has the same
+ * version and text, stores it in the cache.  Engine threads only.
+ * Returns a reference or NULL. */
+struct agent *agent_load(const char *tenant_id, const char *agent_id);
+
+#endif

@@ -1,0 +1,53 @@
+/* What the dialogue engine knows and decides during one call: the
+ * agent, the caller and their history, captured data, and the action
+ * (transfer, hang up) that follows the reply.  Owned by one call; only
+ * the dialogue engine's thread touches it while a reply is under way. */
+#ifndef MEDIA_DIALOG_H
+#define MEDIA_DIALOG_H
+#include <jansson.h>
+
+struct agent;
+
+enum dialog_action { DIALOG_NONE, DIALOG_TRANSFER, DIALOG_HANGUP };
+enum dialog_mode { DIALOG_NORMAL, DIALOG_MSG_NAME, DIALOG_MSG_NUMBER, DIALOG_MSG_REASON };
+
+struct dialog {
+	const struct agent *agent;
+	char from_number[40];
+	int previous_calls;           /* earlier calls from the same number */
+	char last_reason[40];
+	json_t *captured;             /* captured_data */
+	char reason[40];              /* one of the agent's reasons, "" until known */
+	enum dialog_mode mode;
+	enum dialog_action action;
+	int caller_turns, answered, unanswered, message_taken, transfer_requested;
+	int looked_up;                /* the last reply came from the knowledge base */
+	int offered_message;          /* the last reply offered to take a message */
+	char topics[256];             /* what the caller asked about, for the summary */
+};
+
+void dialog_init(struct dialog *d, const struct agent *a);
+void dialog_free(struct dialog *d);
+
+/* The local dialogue engine's decision for one caller utterance: reply
+ * text (malloc'd) and possibly an action. */
+char *dialog_respond(struct dialog *d, const char *caller_text);
+
+/* End-of-call classification, from the agent's dashboard signals. */
+struct dialog_result {
+	char outcome[40], reason[40], priority[16];
+	int requires_action;
+	char *summary;                /* malloc'd */
+};
+void dialog_result(const struct dialog *d, int transferred, int voicemail,
+    struct dialog_result *r);
+
+/* Words callers of this agent are likely to use: the intents' and
+ * reasons' keywords, the knowledge base, the greeting (malloc'd). */
+char *dialog_vocabulary(const struct agent *a);
+
+/* Helpers shared with tests. */
+int dialog_has_word(const char *text, const char *word);   /* whole word or phrase */
+char *dialog_hours_text(const json_t *hours);              /* "We are open Monday to Friday ..." */
+
+#endif

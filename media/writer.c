@@ -1,0 +1,339 @@
+#include "writer.h"
+#include "cfg.h"
+#include "db.h"
+#include "log.h"
+#include "metrics.h"
+#include "spool.h"
+#include "xalloc.h"
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct item {
+	struct item *next;
+	char *line;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct item *head, *tail;
+	int stop;
+	pthread_t thread;
+	char *spool;
+	char *owner;
+	struct db *db;
+	int recovered;
+	long spooled;
+} wr = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
+
+struct metric media_spool_records = METRIC_INIT("voxline_media_spool_records",
+    "Call results waiting in the spool for PostgreSQL.", METRIC_GAUGE);
+struct metric media_writes_total = METRIC_INIT("voxline_media_writes_total",
+    "Call records stored, by result (stored, spooled, rejected).", METRIC_COUNTER);
+
+static void
+enqueue(json_t *rec)
+{
+	char *line = json_dumps(rec, JSON_COMPACT);
+	json_decref(rec);
+	struct item *it = xcalloc(1, sizeof *it);
+	it->line = line;
+	pthread_mutex_lock(&wr.lock);
+	if (wr.tail)
+		wr.tail->next = it;
+	else
+		wr.head = it;
+	wr.tail = it;
+	pthread_cond_signal(&wr.cond);
+	pthread_mutex_unlock(&wr.lock);
+}
+
+void
+writer_call_started(const char *call_id, const char *tenant_id, const char *owner, double wall_ms)
+{
+	time_t t = (time_t)(wall_ms / 1000);
+	struct tm tm;
+	char at[40];
+	gmtime_r(&t, &tm);
+	strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	enqueue(json_pack("{s:s,s:s,s:s,s:s,s:s}", "op", "call_start", "call_id", call_id,
+	    "tenant_id", tenant_id, "owner", owner, "at", at));
+}
+
+void
+writer_call_finished(json_t *record)
+{
+	enqueue(record);
+}
+
+long
+writer_spooled(void)
+{
+	return __atomic_load_n(&wr.spooled, __ATOMIC_RELAXED);
+}
+
+/* -1 when the failure is the database being unreachable. */
+static int
+failure_kind(struct db *db)
+{
+	return db_connected(db) && PQstatus(db_conn(db)) == CONNECTION_OK ? 1 : -1;
+}
+
+static const char *
+jstr(json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+static char *
+jtext(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+	return v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : xstrdup("null");
+}
+
+static int
+apply_start(struct db *db, json_t *r)
+{
+	const char *p[3] = { jstr(r, "call_id"), jstr(r, "at"), jstr(r, "owner") };
+	if (db_begin_tenant(db, jstr(r, "tenant_id")) < 0)
+		return -1;
+	if (db_prep(db, "media_call_start",
+	    "UPDATE calls SET status = CASE WHEN status IN ('queued', 'ringing') THEN 'in_progress' ELSE status END, "
+	    "       answered_at = coalesce(answered_at, $2::timestamptz), media_owner = $3 "
+	    " WHERE id = $1 AND media_finished_at IS NULL", 3, p) == NULL)
+		goto fail;
+	return db_commit(db) == 0 ? 0 : failure_kind(db);
+fail:;
+	int k = failure_kind(db);
+	db_rollback(db);
+	return k;
+}
+
+#define END_SQL \
+	"UPDATE calls SET status = CASE WHEN status IN ('queued', 'ringing', 'in_progress') THEN $2 ELSE status END, " \
+	"       outcome = $3, reason = $4, summary = $5, captured_data = coalesce($6::jsonb, captured_data), " \
+	"       requires_action = coalesce($7::boolean, requires_action), priority = coalesce($8, priority), " \
+	"       end_reason = $9, ended_at = coalesce(ended_at, $10::timestamptz), " \
+	"       duration_seconds = coalesce(duration_seconds, $11::integer), " \
+	"       cost_stt = coalesce($12::numeric, 0), cost_llm = coalesce($13::numeric, 0), " \
+	"       cost_tts = coalesce($14::numeric, 0), latency = $15::jsonb, " \
+	"       transfer_to = coalesce($16, transfer_to), transfer_status = coalesce($17, transfer_status), " \
+	"       answered_at = coalesce(answered_at, $18::timestamptz), media_finished_at = now() " \
+	" WHERE id = $1 AND media_finished_at IS NULL RETURNING tenant_id"
+
+#define TURNS_SQL \
+	"INSERT INTO call_turns (tenant_id, call_id, seq, speaker, text, started_at, ended_at, offset_ms, " \
+	"                        interrupted, provider_stt, provider_llm, provider_tts, latency_ms) " \
+	"SELECT $1, $2, x.seq, x.speaker, coalesce(x.text, ''), x.started_at, x.ended_at, x.offset_ms, " \
+	"       coalesce(x.interrupted, false), x.provider_stt, x.provider_llm, x.provider_tts, " \
+	"       coalesce(x.latency_ms, '{}') " \
+	"  FROM jsonb_to_recordset($3::jsonb) AS x(seq integer, speaker text, text text, " \
+	"       started_at timestamptz, ended_at timestamptz, offset_ms integer, interrupted boolean, " \
+	"       provider_stt text, provider_llm text, provider_tts text, latency_ms jsonb) " \
+	"ON CONFLICT (call_id, seq) DO NOTHING"
+
+#define EVENTS_SQL \
+	"INSERT INTO call_events (tenant_id, call_id, occurred_at, type, data) " \
+	"SELECT $1, $2, x.occurred_at, x.type, coalesce(x.data, '{}') " \
+	"  FROM jsonb_to_recordset($3::jsonb) AS x(occurred_at timestamptz, type text, data jsonb)"
+
+static int
+apply_end(struct db *db, json_t *r)
+{
+	char *captured = jtext(r, "captured_data"), *latency = jtext(r, "latency");
+	char *turns = jtext(r, "turns"), *events = jtext(r, "events");
+	char dur[32], cs[32], cl[32], ct[32];
+	snprintf(dur, sizeof dur, "%lld", (long long)json_integer_value(json_object_get(r, "duration_seconds")));
+	snprintf(cs, sizeof cs, "%.6f", json_number_value(json_object_get(r, "cost_stt")));
+	snprintf(cl, sizeof cl, "%.6f", json_number_value(json_object_get(r, "cost_llm")));
+	snprintf(ct, sizeof ct, "%.6f", json_number_value(json_object_get(r, "cost_tts")));
+	json_t *ra = json_object_get(r, "requires_action");
+	const char *p[18] = { jstr(r, "call_id"), jstr(r, "status"), jstr(r, "outcome"), jstr(r, "reason"),
+		jstr(r, "summary"), json_object_get(r, "captured_data") ? captured : NULL,
+		ra ? (json_is_true(ra) ? "true" : "false") : NULL, jstr(r, "priority"), jstr(r, "end_reason"),
+		jstr(r, "ended_at"), dur, cs, cl, ct, latency, jstr(r, "transfer_to"),
+		jstr(r, "transfer_status"), jstr(r, "answered_at") };
+	const char *tenant = jstr(r, "tenant_id");
+	int rc = -1;
+	if (db_begin_tenant(db, tenant) < 0)
+		goto out;
+	PGresult *res = db_prep(db, "media_call_end", END_SQL, 18, p);
+	if (res == NULL)
+		goto fail;
+	int fresh = PQntuples(res) == 1;
+	PQclear(res);
+	if (fresh) {
+		const char *tp[3] = { tenant, jstr(r, "call_id"), turns };
+		if (db_prep(db, "media_call_turns", TURNS_SQL, 3, tp) == NULL)
+			goto fail;
+		tp[2] = events;
+		if (db_prep(db, "media_call_events", EVENTS_SQL, 3, tp) == NULL)
+			goto fail;
+	}
+	rc = db_commit(db) == 0 ? 0 : failure_kind(db);
+	goto out;
+fail:
+	rc = failure_kind(db);
+	db_rollback(db);
+out:
+	free(captured);
+	free(latency);
+	free(turns);
+	free(events);
+	return rc;
+}
+
+int
+writer_apply(struct db *db, const char *line)
+{
+	json_t *r = json_loads(line, 0, NULL);
+	const char *op = jstr(r, "op");
+	int rc = 1;
+	if (op && jstr(r, "call_id") && jstr(r, "tenant_id")) {
+		if (strcmp(op, "call_start") == 0)
+			rc = apply_start(db, r);
+		else if (strcmp(op, "call_end") == 0)
+			rc = apply_end(db, r);
+	}
+	if (rc > 0)
+		log_error("media_record_rejected", "{s:s,s:s}", "op", op ? op : "?", "error", db_error(db));
+	json_decref(r);
+	return rc;
+}
+
+/* Calls an earlier run of this node left in progress: it died with them. */
+static int
+recover(struct db *db)
+{
+	char node[160];
+	snprintf(node, sizeof node, "%s", wr.owner);
+	char *slash = strrchr(node, '/');
+	if (slash)
+		slash[1] = 0;
+	const char *p[2] = { node, wr.owner };
+	if (db_begin_tenant(db, NULL) < 0)
+		return -1;
+	PGresult *r = db_prep(db, "media_recover",
+	    "WITH closed AS ("
+	    "  UPDATE calls SET status = 'failed', ended_at = coalesce(ended_at, now()), "
+	    "         end_reason = 'media daemon stopped during the call (crash or kill); closed at its restart', "
+	    "         outcome = coalesce(outcome, 'abandoned'), media_finished_at = now() "
+	    "   WHERE status = 'in_progress' AND media_finished_at IS NULL "
+	    "     AND starts_with(media_owner, $1) AND media_owner <> $2 "
+	    "  RETURNING tenant_id, id) "
+	    "INSERT INTO call_events (tenant_id, call_id, type, data) "
+	    "SELECT tenant_id, id, 'call.failed', '{\"reason\": \"media daemon restart\"}' FROM closed "
+	    "RETURNING call_id", 2, p);
+	if (r == NULL) {
+		int k = failure_kind(db);
+		db_rollback(db);
+		return k;
+	}
+	int n = PQntuples(r);
+	PQclear(r);
+	if (db_commit(db) < 0)
+		return -1;
+	if (n)
+		log_warn("media_calls_recovered", "{s:i}", "closed_as_failed", n);
+	return 0;
+}
+
+static int
+replay_one(const char *line, void *arg)
+{
+	int rc = writer_apply(wr.db, line);
+	return rc < 0 ? -1 : 0;
+}
+
+static void
+store(char *line)
+{
+	int rc = -1;
+	if (spool_count(wr.spool) == 0 && db_ensure(wr.db) == 0)
+		rc = writer_apply(wr.db, line);
+	if (rc < 0) {
+		if (spool_append(wr.spool, line) < 0)
+			log_error("media_spool_failed", "{s:s}", "path", wr.spool);
+		else
+			metrics_add(&media_writes_total, 1, "result", "spooled", NULL);
+	} else
+		metrics_add(&media_writes_total, 1, "result", rc == 0 ? "stored" : "rejected", NULL);
+	free(line);
+}
+
+/* Database back: replay the spool, then close what a crash left behind. */
+static void
+catch_up(void)
+{
+	if (db_ensure(wr.db) < 0)
+		return;
+	if (spool_count(wr.spool) > 0) {
+		long n = spool_replay(wr.spool, replay_one, NULL);
+		if (n > 0)
+			log_info("media_spool_replayed", "{s:i}", "records", (int)n);
+	}
+	if (!wr.recovered && spool_count(wr.spool) == 0 && recover(wr.db) == 0)
+		wr.recovered = 1;
+}
+
+static void *
+writer_main(void *arg)
+{
+	pthread_mutex_lock(&wr.lock);
+	for (;;) {
+		if (!wr.head && !wr.stop) {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_sec += 1;
+			pthread_cond_timedwait(&wr.cond, &wr.lock, &ts);
+		}
+		struct item *it = wr.head;
+		if (it) {
+			wr.head = it->next;
+			if (!wr.head)
+				wr.tail = NULL;
+		}
+		int stop = wr.stop;
+		pthread_mutex_unlock(&wr.lock);
+		catch_up();
+		if (it) {
+			store(it->line);
+			free(it);
+		}
+		long n = spool_count(wr.spool);
+		__atomic_store_n(&wr.spooled, n, __ATOMIC_RELAXED);
+		metrics_set(&media_spool_records, (double)n, NULL);
+		pthread_mutex_lock(&wr.lock);
+		if (stop && !wr.head)
+			break;
+	}
+	pthread_mutex_unlock(&wr.lock);
+	return NULL;
+}
+
+int
+writer_start(const char *spool_path, const char *owner)
+{
+	wr.spool = xstrdup(spool_path);
+	wr.owner = xstrdup(owner);
+	wr.db = db_open(cfg_str(CFG_database_url), 0);
+	if (wr.db == NULL)
+		return -1;
+	metrics_register(&media_spool_records);
+	metrics_register(&media_writes_total);
+	return pthread_create(&wr.thread, NULL, writer_main, NULL) == 0 ? 0 : -1;
+}
+
+void
+writer_stop(void)
+{
+	pthread_mutex_lock(&wr.lock);
+	wr.stop = 1;
+	pthread_cond_signal(&wr.cond);
+	pthread_mutex_unlock(&wr.lock);
+	pthread_join(wr.thread, NULL);
+	db_close(wr.db);
+}
