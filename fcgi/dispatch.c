@@ -112,8 +112,9 @@ dispatch(struct req *rq, struct resp *rs, const char *raw_path)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	log_set_correlation_id(rq->correlation_id);
 	default_headers(rs);
-	route_and_run(rq, rs, raw_path);
+	/* Before the handler: a streamed response sends its headers early. */
 	resp_header(rs, "X-Correlation-ID", "%s", rq->correlation_id);
+	route_and_run(rq, rs, raw_path);
 
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;

@@ -323,6 +323,23 @@ resp_text(struct resp *rs, int status, const char *content_type, const char *tex
 		rs->status = 500;
 }
 
+void
+resp_stream_start(struct resp *rs, int status, const char *content_type)
+{
+	rs->status = status;
+	rs->content_type = content_type;
+	rs->stream = 1;
+	buf_reset(&rs->body);
+}
+
+int
+resp_stream_write(struct resp *rs, const void *p, size_t n)
+{
+	if (rs->sink)
+		return rs->sink(rs, p, n);
+	return buf_append(&rs->body, p, n);
+}
+
 static void
 error_response(struct req *rq, struct resp *rs, enum err_code code, json_t *fields,
     const char *detail)

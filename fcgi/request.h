@@ -28,6 +28,7 @@ struct req {
 	const char *remote_addr;
 	const char *user_agent;
 	const char *scheme;         /* "https" when nginx terminated TLS */
+	const char *if_none_match;  /* conditional GET (ETag polling) */
 	const char *request_uri;    /* request target as received (path + raw query) */
 	char *const *env;           /* every FastCGI parameter, NAME=value, NULL-terminated */
 	const char *authorization;  /* Authorization header (API keys) */
@@ -55,8 +56,12 @@ struct resp {
 	const char *content_type;
 	struct buf headers;         /* "Name: value\r\n" lines */
 	struct buf body;
-	int stream;                 /* 1 once headers were sent (streamed body) */
-	void *fcgi_out;             /* FCGX_Stream when streaming */
+	int stream;                 /* 1 for a streamed body (resp_stream_start) */
+	int head_sent;              /* the sink has written the status and headers */
+	/* Where a streamed body goes: set by the server (FastCGI); when NULL
+	 * (unit tests) the stream collects into body. */
+	int (*sink)(struct resp *rs, const void *p, size_t n);
+	void *fcgi_out;             /* the sink's FCGX_Request */
 	enum err_code error;        /* set when the response is an error */
 	char error_id[ERR_ID_LEN];
 };
@@ -88,6 +93,12 @@ void resp_json(struct resp *rs, int status, json_t *v);
 void resp_page(struct req *rq, struct resp *rs, int status, const char *page, json_t *ctx);
 void resp_redirect(struct resp *rs, const char *location);
 void resp_text(struct resp *rs, int status, const char *content_type, const char *text, size_t n);
+/* Streamed body, for large downloads: no Content-Length, sent as it is
+ * written, never buffered whole.  Set every header before the first write;
+ * after it the status can no longer change.  Writes return -1 once the
+ * client has gone. */
+void resp_stream_start(struct resp *rs, int status, const char *content_type);
+int resp_stream_write(struct resp *rs, const void *p, size_t n);
 /* The standard error: JSON {"error":{code,message,id,correlation_id[,fields]}}
  * or the HTML error page.  fields (stolen, may be NULL): field -> message.
  * Records occurrences of severe errors in system_errors. */

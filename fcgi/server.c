@@ -62,20 +62,46 @@ read_body(FCGX_Request *fr, size_t len)
 }
 
 /* Headers are formatted here, not with FCGX_FPrintF: libfcgi's own
- * printf does not know every C99 conversion (%zu among them). */
+ * printf does not know every C99 conversion (%zu among them).  A streamed
+ * body has no Content-Length (nginx sends it chunked). */
 static void
-write_response(FCGX_Request *fr, struct req *rq, struct resp *rs)
+write_head(FCGX_Request *fr, struct resp *rs, int head)
 {
-	int head = strcmp(rq->method, "HEAD") == 0;
 	struct buf h;
 	buf_init(&h, 128 * 1024);
 	buf_printf(&h, "Status: %d %s\r\n", rs->status, reason(rs->status));
 	if (rs->content_type)
 		buf_printf(&h, "Content-Type: %s\r\n", rs->content_type);
 	buf_append(&h, rs->headers.data, rs->headers.len);
-	buf_printf(&h, "Content-Length: %zu\r\n\r\n", head ? 0 : rs->body.len);
+	if (!rs->stream)
+		buf_printf(&h, "Content-Length: %zu\r\n", head ? 0 : rs->body.len);
+	buf_puts(&h, "\r\n");
 	FCGX_PutStr(h.data, (int)h.len, fr->out);
 	buf_free(&h);
+	rs->head_sent = 1;
+}
+
+static int
+stream_sink(struct resp *rs, const void *p, size_t n)
+{
+	FCGX_Request *fr = rs->fcgi_out;
+	if (!rs->head_sent)
+		write_head(fr, rs, 0);
+	if (n && FCGX_PutStr(p, (int)n, fr->out) < 0)
+		return -1;
+	return FCGX_GetError(fr->out) == 0 ? 0 : -1;
+}
+
+static void
+write_response(FCGX_Request *fr, struct req *rq, struct resp *rs)
+{
+	int head = strcmp(rq->method, "HEAD") == 0;
+	if (rs->stream) {
+		if (!rs->head_sent)
+			write_head(fr, rs, head);
+		return;
+	}
+	write_head(fr, rs, head);
 	if (rs->body.len && !head)
 		FCGX_PutStr(rs->body.data, (int)rs->body.len, fr->out);
 	if (FCGX_GetError(fr->out) != 0)
@@ -97,6 +123,8 @@ server_handle(FCGX_Request *fr, struct db *db, const struct tpl_set *tpl)
 	resp_init(&rs);
 	rq.db = db;
 	rq.tpl = tpl;
+	rs.sink = stream_sink;
+	rs.fcgi_out = fr;
 	rq.method = param(fr, "REQUEST_METHOD") ? param(fr, "REQUEST_METHOD") : "GET";
 	rq.query_string = param(fr, "QUERY_STRING");
 	rq.content_type = param(fr, "CONTENT_TYPE");
@@ -105,6 +133,7 @@ server_handle(FCGX_Request *fr, struct db *db, const struct tpl_set *tpl)
 	rq.remote_addr = param(fr, "REMOTE_ADDR");
 	rq.user_agent = param(fr, "HTTP_USER_AGENT");
 	rq.scheme = param(fr, "REQUEST_SCHEME");
+	rq.if_none_match = param(fr, "HTTP_IF_NONE_MATCH");
 	rq.request_uri = param(fr, "REQUEST_URI");
 	rq.env = fr->envp;
 	rq.authorization = param(fr, "HTTP_AUTHORIZATION");

@@ -61,10 +61,18 @@ sub env_sh {
 # spaces and quotes.
 sub voxline {
     my ($self, @args) = @_;
+    return $self->voxline_env({}, @args);
+}
+
+# As voxline, with extra environment for this one run.  Precedence: that
+# extra environment, then the caller's %ENV, then the stack's settings.
+sub voxline_env {
+    my ($self, $env, @args) = @_;
     my $pid = open(my $p, '-|') // die "fork: $!";
     if (!$pid) {
         open(STDERR, '>&', \*STDOUT);
-        $ENV{$_} = $self->{env}{$_} for keys %{ $self->{env} };   # the stack's own settings
+        $ENV{$_} //= $self->{env}{$_} for keys %{ $self->{env} };
+        @ENV{ keys %$env } = values %$env;
         exec('sh', '-c', $self->env_sh . ' exec "$0" "$@"', "$ROOT/voxline", @args);
         exit 127;
     }
@@ -72,13 +80,6 @@ sub voxline {
     my $out = <$p> // '';
     close $p;
     return ($? >> 8, $out);
-}
-
-# As voxline, with extra environment for this one run.
-sub voxline_env {
-    my ($self, $env, @args) = @_;
-    local @ENV{ keys %$env } = values %$env;
-    return $self->voxline(@args);
 }
 
 # psql as the application role (row-level security applies).
