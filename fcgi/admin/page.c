@@ -24,9 +24,31 @@ admin_ctx(struct req *rq, const char *title, const char *section)
 	return page_context(rq, title, href);
 }
 
+/* The field errors of a page context (its "fields", or its "groups"' fields). */
+static void
+collect_errors(json_t *fields, json_t *into)
+{
+	size_t i;
+	json_t *f;
+	json_array_foreach(fields, i, f)
+		if (json_is_string(json_object_get(f, "error")))
+			json_object_set(into, json_string_value(json_object_get(f, "name")), json_object_get(f, "error"));
+}
+
 void
 admin_render(struct req *rq, struct resp *rs, int status, const char *page, json_t *ctx)
 {
+	if (status == 400 && req_wants_json(rq)) {
+		/* A client asking for JSON gets the standard error shape. */
+		json_t *errors = json_object(), *g;
+		size_t i;
+		collect_errors(json_object_get(ctx, "fields"), errors);
+		json_array_foreach(json_object_get(ctx, "groups"), i, g)
+			collect_errors(json_object_get(g, "fields"), errors);
+		json_decref(ctx);
+		resp_error(rq, rs, ERR_validation_failed, errors);
+		return;
+	}
 	char name[128];
 	snprintf(name, sizeof name, "admin/%s", page);
 	resp_page(rq, rs, status, name, ctx);

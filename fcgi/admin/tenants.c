@@ -263,38 +263,33 @@ out:
 void
 admin_tenant_status(struct req *rq, struct resp *rs)
 {
-	json_t *in = NULL, *errors = form_check(&admin_tenant_status_form, rq->in, &in);
-	if (errors) {
-		resp_error(rq, rs, ERR_validation_failed, errors);
-		json_decref(in);
-		return;
-	}
-	const char *p[2] = { admin_arg(rq, "id"), json_string_value(json_object_get(in, "status")) };
+	json_t *in = NULL, *errors = form_check(&admin_tenant_status_form, rq->in, &in), *t = NULL;
 	if (admin_begin_platform(rq, rs) < 0)
 		goto out;
-	PGresult *r = db_exec(rq->db, "UPDATE tenants n SET status = $2 FROM tenants o"
-	    " WHERE n.id = $1 AND o.id = n.id RETURNING o.status", 2, p);
-	if (r == NULL)
-		goto dbfail;
-	if (PQntuples(r) == 0) {
-		PQclear(r);
+	if ((t = load_tenant(rq, rs, admin_arg(rq, "id"))) == NULL)
+		goto out;
+	if (errors) {
 		db_rollback(rq->db);
-		resp_error(rq, rs, ERR_not_found, NULL);
+		resp_error(rq, rs, ERR_validation_failed, errors);
+		errors = NULL;
 		goto out;
 	}
-	json_t *before = json_pack("{s:s}", "status", db_value(r, 0, 0));
-	PQclear(r);
-	int rc = admin_audit(rq, p[0], strcmp(p[1], "suspended") == 0 ? "tenant.suspend" : "tenant.reactivate",
-	    "tenant", p[0], before, in);
+	const char *p[2] = { admin_arg(rq, "id"), json_string_value(json_object_get(in, "status")) };
+	json_t *before = json_pack("{s:O}", "status", json_object_get(t, "status"));
+	int rc = db_run(rq->db, "UPDATE tenants SET status = $2 WHERE id = $1", 2, p);
+	if (rc == 0)
+		rc = admin_audit(rq, p[0], strcmp(p[1], "suspended") == 0 ? "tenant.suspend" : "tenant.reactivate",
+		    "tenant", p[0], before, in);
 	json_decref(before);
-	if (rc < 0 || db_commit(rq->db) < 0)
-		goto dbfail;
+	if (rc < 0 || db_commit(rq->db) < 0) {
+		admin_db_fail(rq, rs);
+		goto out;
+	}
 	char loc[64];
 	snprintf(loc, sizeof loc, "/admin/tenants/%s", p[0]);
 	resp_redirect(rs, loc);
-	goto out;
-dbfail:
-	admin_db_fail(rq, rs);
 out:
+	json_decref(t);
 	json_decref(in);
+	json_decref(errors);
 }

@@ -91,7 +91,7 @@ for my $route (@{ $table->{routes} }) {
         my $cred = $p->{make} ? $p->{make}->() : undef;
         my $path = $route->{pattern};
         my ($id, $scope) = $path =~ /\{/ ? fixture_for($path) : ();
-        $path =~ s/\{[^}:]+:int\}/1/g;    # numeric placeholders (wizard steps)
+        $path =~ s/\{[^}:]+:int\}/1/g;    # whole-number placeholders take a number
         $path =~ s/\{[^}]+\}/$id/g;
         my $headers = People::headers($cred, $route->{method});
         my $res = $route->{method} eq 'GET' ? $s->request('GET', $path, headers => $headers)
