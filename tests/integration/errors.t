@@ -65,6 +65,15 @@ ok(@lines >= 2, 'the error line and the request line carry the correlation id');
 ok(!grep({ !/^\{.*\}$/ } @lines), 'log lines are JSON objects');
 like(join("\n", @lines), qr/"event":"request".*"status":404/, 'request line records path status');
 
+# Rate limits: the password-reset page shares the sign-in zone
+# (10 per minute, burst 10); the next request is refused by nginx.
+my @statuses = map { $s->get('/password/reset')->{status} } 1 .. 15;
+ok((grep { $_ == 200 } @statuses) >= 10, 'the burst is served');
+$r = $s->get('/password/reset');
+is($r->{status}, 429, 'then too many requests');
+is($r->{headers}{'retry-after'}, '60', 'with Retry-After');
+is($r->{json}{error}{code}, 'rate_limited', 'in the standard error shape');
+
 # Security headers from nginx.
 $r = $s->get('/login');
 is($r->{headers}{'x-frame-options'}, 'DENY', 'X-Frame-Options');
