@@ -2,6 +2,7 @@
  * decoding, and the body by content type.  Each result is compared as the
  * exact JSON the handler would see. */
 #include "tap.h"
+#include "buf.h"
 #include "fcgi/request.h"
 #include "fcgi/web.h"
 
@@ -77,11 +78,11 @@ body(const char *content_type, const char *b)
 static char *
 many_fields(int n)
 {
-	char *s = malloc((size_t)n * 16 + 1);
-	size_t len = 0;
+	struct buf b;
+	buf_init(&b, (size_t)n * 16 + 1);
 	for (int i = 0; i < n; i++)
-		len += (size_t)sprintf(s + len, "%sa%d=v", i ? "&" : "", i);
-	return s;
+		buf_printf(&b, "%sa%d=v", i ? "&" : "", i);
+	return buf_steal(&b);
 }
 
 int
@@ -142,10 +143,11 @@ main(void)
 	is(cookies("junk; =nameless; a=1"), "{\"a\":\"1\"}", "pairs without a name are skipped");
 	is(cookies(""), "{}", "an empty header has no cookies");
 	is(cookies("a=%41"), "{\"a\":\"%41\"}", "cookie values are not percent-decoded");
-	s = malloc(REQ_MAX_FIELDS * 16 + 1);
-	size_t len = 0;
+	struct buf cb;
+	buf_init(&cb, (REQ_MAX_FIELDS + 1) * 16);
 	for (int i = 0; i <= REQ_MAX_FIELDS; i++)
-		len += (size_t)sprintf(s + len, "c%d=v; ", i);
+		buf_printf(&cb, "c%d=v; ", i);
+	s = buf_steal(&cb);
 	is(cookies(s), "REJECTED", "REQ_MAX_FIELDS + 1 cookies rejected");
 	free(s);
 
