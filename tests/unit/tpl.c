@@ -81,7 +81,7 @@ rm_tree(const char *dir)
 static struct tpl_set *
 load(char *dir, char *err, size_t errlen, ...)
 {
-	strcpy(dir, "/tmp/tpltest.XXXXXX");
+	snprintf(dir, 32, "%s", "/tmp/tpltest.XXXXXX");   /* callers pass char[64] */
 	if (!mkdtemp(dir))
 		return NULL;
 	va_list ap;

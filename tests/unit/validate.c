@@ -193,7 +193,7 @@ main(void)
 	REJECT(email_spec, "ann@example.com,bob@example.com", email_msg, "EMAIL: a list");
 	char longe[300];
 	memset(longe, 'a', 250);
-	strcpy(longe + 250, "@x.io");
+	snprintf(longe + 250, sizeof longe - 250, "%s", "@x.io");
 	REJECT(email_spec, longe, email_msg, "EMAIL: longer than 254 characters");
 
 	/* UUID. */
