@@ -161,4 +161,22 @@ void admin_quality_error(struct req *rq, struct resp *rs);
 void admin_quality_resolve(struct req *rq, struct resp *rs);
 extern const struct field admin_intelligence_query[];
 
+/* Providers. */
+/* admin/providers.c */
+void admin_providers_page(struct req *rq, struct resp *rs);
+void admin_provider_create(struct req *rq, struct resp *rs);
+void admin_provider_page(struct req *rq, struct resp *rs);
+void admin_provider_update(struct req *rq, struct resp *rs);
+void admin_provider_delete(struct req *rq, struct resp *rs);
+void admin_provider_test(struct req *rq, struct resp *rs);
+void admin_tenant_providers_page(struct req *rq, struct resp *rs);
+void admin_tenant_provider_create(struct req *rq, struct resp *rs);
+void admin_tenant_provider_page(struct req *rq, struct resp *rs);
+void admin_tenant_provider_update(struct req *rq, struct resp *rs);
+void admin_tenant_provider_delete(struct req *rq, struct resp *rs);
+void admin_tenant_provider_test(struct req *rq, struct resp *rs);
+extern const struct field admin_cred_new_door[], admin_cred_edit_door[];
+/* providers/assemblyai_webhook.c */
+void assemblyai_webhook(struct req *rq, struct resp *rs);
+
 #endif

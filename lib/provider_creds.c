@@ -36,18 +36,16 @@ provider_secret_problem(const char *secret)
 	return NULL;
 }
 
-int
-provider_cred_lookup(struct db *db, const char *tenant_id, const char *provider,
-    struct provider_cred *out)
+/* The credential chosen by sql ($1 provider, $2 tenant) opened into out. */
+static int
+load(struct db *db, const char *stmt, const char *sql, const char *tenant_id,
+    const char *provider, struct provider_cred *out)
 {
 	const struct provider *p = provider_find(provider);
 	if (p == NULL)
 		return 0;
 	const char *params[2] = { provider, tenant_id };
-	PGresult *r = db_prep(db, "provider_cred_lookup",
-	    "SELECT tenant_id::text, base_url, secret_sealed FROM provider_credentials"
-	    " WHERE provider = $1 AND (tenant_id = $2::uuid OR tenant_id IS NULL)"
-	    " ORDER BY tenant_id IS NULL LIMIT 1", 2, params);
+	PGresult *r = db_prep(db, stmt, sql, 2, params);
 	if (r == NULL)
 		return -1;
 	if (PQntuples(r) == 0) {
@@ -74,6 +72,26 @@ out:
 	memset(key, 0, sizeof key);
 	PQclear(r);
 	return rc;
+}
+
+int
+provider_cred_lookup(struct db *db, const char *tenant_id, const char *provider,
+    struct provider_cred *out)
+{
+	/* The statement name is the pointer of its literal (db_prep). */
+	return load(db, "provider_cred_lookup",
+	    "SELECT tenant_id::text, base_url, secret_sealed FROM provider_credentials"
+	    " WHERE provider = $1 AND (tenant_id = $2::uuid OR tenant_id IS NULL)"
+	    " ORDER BY tenant_id IS NULL LIMIT 1", tenant_id, provider, out);
+}
+
+int
+provider_cred_get(struct db *db, const char *tenant_id, const char *provider,
+    struct provider_cred *out)
+{
+	return load(db, "provider_cred_get",
+	    "SELECT tenant_id::text, base_url, secret_sealed FROM provider_credentials"
+	    " WHERE provider = $1 AND tenant_id IS NOT DISTINCT FROM $2::uuid", tenant_id, provider, out);
 }
 
 /* Writes the audit entry of a change and releases before/after. */

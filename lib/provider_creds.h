@@ -26,6 +26,11 @@ struct provider_cred {
 int provider_cred_lookup(struct db *db, const char *tenant_id, const char *provider,
     struct provider_cred *out);
 
+/* Exactly the credential of tenant_id (NULL: the platform's), in the
+ * caller's transaction; same results as provider_cred_lookup. */
+int provider_cred_get(struct db *db, const char *tenant_id, const char *provider,
+    struct provider_cred *out);
+
 /* credentials_key from the configuration; 0, or -1 when unset or not
  * base64 of 32 bytes. */
 int provider_creds_key(uint8_t key[SEAL_KEY_LEN]);

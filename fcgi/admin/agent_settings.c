@@ -1,6 +1,7 @@
 #include "agent_settings.h"
 #include "../rbac.h"
 #include "buf.h"
+#include "providers.h"
 #include "xalloc.h"
 #include <ctype.h>
 #include <stdlib.h>
@@ -14,7 +15,8 @@ enum agent_conv {
 	AC_INT,
 	AC_HOURS,       /* opening hours text <-> hours object */
 	AC_LINES,       /* one entry per line <-> array of strings */
-	AC_CHAIN,       /* "primary, fallback" <-> array, names from the field's choices */
+	AC_CHAIN,       /* "primary, fallback" <-> array of providers.def names of the
+	                   stage the field's choices names (stt, llm, tts) */
 	AC_ACTIONS,     /* "reason: priority" lines <-> requires_action rules */
 	AC_NONE,        /* not an agent setting (handled by its wizard step) */
 };
@@ -84,12 +86,12 @@ enum agent_conv {
 	    "recording_channels", AC_TEXT, FEATURE_recording) \
 	F("max_duration_seconds", FT_INT, FIELD_REQUIRED, 30, 14400, NULL, "Maximum call length (seconds)", \
 	    "number", NULL, "max_duration_seconds", AC_INT, GATE_NONE) \
-	F("stt_chain", FT_STRING, 0, 0, 200, "pocketsphinx|deepgram|assemblyai", \
+	F("stt_chain", FT_STRING, 0, 0, 200, "stt", \
 	    "Speech-to-text providers", "text", "Primary first, then fallbacks, comma separated.", \
 	    "stt_chain", AC_CHAIN, FEATURE_provider_chains) \
-	F("llm_chain", FT_STRING, 0, 0, 200, "local|openai", "Language model providers", "text", \
+	F("llm_chain", FT_STRING, 0, 0, 200, "llm", "Language model providers", "text", \
 	    "Primary first, then fallbacks, comma separated.", "llm_chain", AC_CHAIN, FEATURE_provider_chains) \
-	F("tts_chain", FT_STRING, 0, 0, 200, "espeak-ng|elevenlabs|cartesia", \
+	F("tts_chain", FT_STRING, 0, 0, 200, "tts", \
 	    "Text-to-speech providers", "text", "Primary first, then fallbacks, comma separated.", \
 	    "tts_chain", AC_CHAIN, FEATURE_provider_chains)
 #define CONFIG_MODULATIONS(F) \
@@ -462,6 +464,24 @@ fail:
 	return NULL;
 }
 
+/* "Unknown provider "x"; choose from a, b, c." with the stage's names. */
+static void
+chain_unknown_message(const char *name, int stage, char *msg, size_t msglen)
+{
+	struct buf b;
+	buf_init(&b, msglen > 0 ? msglen - 1 : 0);
+	buf_printf(&b, "Unknown provider \"%.32s\"; choose from", name);
+	const char *sep = " ";
+	for (size_t i = 0; i < provider_count(); i++)
+		if ((int)provider_at(i)->stage == stage) {
+			buf_printf(&b, "%s%s", sep, provider_at(i)->name);
+			sep = ", ";
+		}
+	buf_putc(&b, '.');
+	snprintf(msg, msglen, "%s", b.data ? b.data : "Unknown provider.");
+	buf_free(&b);
+}
+
 /* The submitted value of s as it would be stored; NULL with msg on error. */
 static json_t *
 convert(const struct setting *s, json_t *in, json_t *reasons, char *msg, size_t msglen)
@@ -481,12 +501,10 @@ convert(const struct setting *s, json_t *in, json_t *reasons, char *msg, size_t 
 		json_t *arr = split_list(text, ",", 4, 32, msg, msglen);
 		size_t i;
 		json_t *p;
+		int stage = provider_stage_parse(s->choices);
 		json_array_foreach(arr, i, p)
-			if (!in_choices(s->choices, json_string_value(p), json_string_length(p))) {
-				snprintf(msg, msglen, "Unknown provider \"%s\"; choose from %s.", json_string_value(p), s->choices);
-				for (char *c = msg; *c; c++)
-					if (*c == '|')
-						*c = ',';
+			if (provider_find_stage(json_string_value(p), (enum provider_stage)stage) == NULL) {
+				chain_unknown_message(json_string_value(p), stage, msg, msglen);
 				json_decref(arr);
 				return NULL;
 			}

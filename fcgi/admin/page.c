@@ -11,7 +11,8 @@
 static const struct { const char *section, *href; } sections[] = {
 	{ "tenants", "/platform/tenants" }, { "agents", "/admin/agents" },
 	{ "numbers", "/admin/numbers" }, { "intelligence", "/admin/intelligence" },
-	{ "quality", "/admin/quality" },
+	{ "quality", "/admin/quality" }, { "providers", "/admin/providers" },
+	{ "provider-keys", "/admin/provider-keys" },
 };
 
 json_t *

@@ -107,6 +107,24 @@ main(void)
 	json_object_set_new(chain, "stt_chain", json_string("deepgram, whisperx"));
 	check(&agent_config_form, json_deep_copy(chain), agent, "pro", 0);
 	ok(err("stt_chain") && strstr(err("stt_chain"), "whisperx"), "unknown provider named in the error");
+	json_object_set_new(chain, "stt_chain", json_string("assemblyai"));
+	check(&agent_config_form, json_deep_copy(chain), agent, "pro", 0);
+	ok(err("stt_chain") && strstr(err("stt_chain"), "deepgram"),
+	    "a post-call transcription provider is not a live speech-to-text provider; the stage's names are listed");
+	json_object_set_new(chain, "stt_chain", json_string("pocketsphinx"));
+	json_object_set_new(chain, "llm_chain", json_string("openai, groq, gemini, openai_compatible"));
+	json_object_set_new(chain, "tts_chain", json_string("elevenlabs, cartesia, espeak-ng"));
+	check(&agent_config_form, json_deep_copy(chain), agent, "pro", 0);
+	ok(errors == NULL && json_array_size(json_object_get(changes, "llm_chain")) == 4 &&
+	    json_array_size(json_object_get(changes, "tts_chain")) == 3, "every cloud provider of each stage accepted");
+	json_object_set_new(chain, "llm_chain", json_string("openai, elevenlabs"));
+	check(&agent_config_form, json_deep_copy(chain), agent, "pro", 0);
+	ok(err("llm_chain") && strstr(err("llm_chain"), "elevenlabs") && strstr(err("llm_chain"), "groq"),
+	    "a provider of another stage is refused in the LLM chain");
+	json_object_set_new(chain, "llm_chain", json_string("local"));
+	json_object_set_new(chain, "tts_chain", json_string("espeak-ng, espeak-ng"));
+	check(&agent_config_form, json_deep_copy(chain), agent, "pro", 0);
+	ok(err("tts_chain") && strstr(err("tts_chain"), "twice"), "a provider listed twice is refused");
 	check(&agent_config_form, json_deep_copy(cfg), agent, "base", 0);
 	ok(errors == NULL && json_object_get(changes, "stt_chain") == NULL &&
 	    json_object_get(changes, "modulations.survey") == NULL,

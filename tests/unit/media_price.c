@@ -1,6 +1,6 @@
 /* The price table: parsing, effective dates, units, unknown engines. */
 #include "tap.h"
-#include "../../media/price.h"
+#include "price.h"
 #include <math.h>
 #include <string.h>
 

@@ -1,10 +1,11 @@
 /* Price table: what each engine's usage costs, from configuration
- * (media_prices).  Entries are `engine:unit=rate[@YYYY-MM-DD]`, separated
- * by commas; units are audio_second, token and character.  For a call on
+ * (media_prices); voxline-media prices calls with it, the worker
+ * post-call transcripts.  Entries are `engine:unit=rate[@YYYY-MM-DD]`,
+ * separated by commas; units are audio_second, token and character.  For a call on
  * a given day the entry with the latest effective date not after that
  * day applies.  An engine with no entry costs nothing (and is logged). */
-#ifndef MEDIA_PRICE_H
-#define MEDIA_PRICE_H
+#ifndef VOXLINE_PRICE_H
+#define VOXLINE_PRICE_H
 #include <time.h>
 
 enum price_unit { PRICE_AUDIO_SECOND, PRICE_TOKEN, PRICE_CHARACTER, PRICE__UNITS };
