@@ -11,5 +11,6 @@ int cmd_simulate(int argc, char **argv);
 int cmd_call(int argc, char **argv);
 int cmd_tenant(int argc, char **argv);
 int cmd_user(int argc, char **argv);
+int cmd_provider(int argc, char **argv);
 
 #endif

@@ -14,6 +14,7 @@ static const struct {
 	{ "demo", cmd_demo, "demo [--credentials-file F]  load the demo tenant; create the superadmin once" },
 	{ "tenant", cmd_tenant, "tenant add SLUG [--name N] [--plan P]  create a tenant" },
 	{ "user", cmd_user, "user add EMAIL [--name N] [--tenant SLUG --role R] [--superadmin] [--password-file F]" },
+	{ "provider", cmd_provider, "provider set NAME [--tenant SLUG] [--base-url URL] | provider list  provider API keys (key on stdin)" },
 	{ "worker", cmd_worker, "worker [--once]       run queued jobs and periodic tasks" },
 	{ "simulate", cmd_simulate, "simulate [--direct] [--calls N] SCRIPT  play the carrier: place scripted calls" },
 	{ "call", cmd_call, "call place --tenant ID --agent ID --to E164 [--campaign ID]  place an outbound call" },
