@@ -25,4 +25,12 @@ int job_recording_download(struct db *db, json_t *payload, char *err, size_t err
 /* cli/jobs/campaigns.c */
 int task_campaign_dial(struct db *db);
 
+/* Providers. */
+/* cli/jobs/transcripts.c */
+int job_transcript_submit(struct db *db, json_t *payload, char *err, size_t errlen);
+int job_transcript_fetch(struct db *db, json_t *payload, char *err, size_t errlen);
+/* Queues the post-call transcript of a stored recording when the call's
+ * agent has the transcription modulation on (own transaction); 0 / -1. */
+int transcripts_after_recording(struct db *db, const char *tenant_id, const char *recording_id);
+
 #endif

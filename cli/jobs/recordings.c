@@ -107,6 +107,9 @@ job_recording_download(struct db *db, json_t *payload, char *err, size_t errlen)
 		else
 			log_info("recording_stored", "{s:s,s:s,s:i}", "recording_id", id, "key", key,
 			    "size", (int)d.size);
+		/* The recording is kept either way; a lost enqueue is logged. */
+		if (rc == 0 && transcripts_after_recording(db, tenant, id) < 0)
+			log_error("transcript_enqueue_failed", "{s:s,s:s}", "recording_id", id, "error", db_error(db));
 	}
 	free(hex);
 out:

@@ -12,6 +12,7 @@ package ProviderServer;
 #   base_url('deepgram')   http://127.0.0.1:P/deepgram   (ws:// for /v1/listen)
 #   base_url('elevenlabs') http://127.0.0.1:P/elevenlabs
 #   base_url('cartesia')   http://127.0.0.1:P/cartesia
+#   base_url('assemblyai') http://127.0.0.1:P/assemblyai
 #
 # The test decides what the providers say: stt_script() lists the
 # transcripts Deepgram returns (one per finalized utterance, in order),
@@ -51,6 +52,10 @@ my %ROUTES = (
                     [ 'GET',  qr{^/v1/user$}, \&elevenlabs_user ] ],
     cartesia => [ [ 'POST', qr{^/tts/bytes$}, \&cartesia_tts ],
                   [ 'GET',  qr{^/voices/?$},  \&cartesia_voices ] ],
+    assemblyai => [ [ 'POST', qr{^/v2/upload$},                   \&assemblyai_upload ],
+                    [ 'POST', qr{^/v2/transcript$},               \&assemblyai_submit ],
+                    [ 'GET',  qr{^/v2/transcript/([A-Za-z0-9-]+)$}, \&assemblyai_transcript ],
+                    [ 'GET',  qr{^/v2/transcript$},               \&assemblyai_list ] ],
 );
 
 sub new {
@@ -286,6 +291,12 @@ my %ERRORS = (
                  400 => 'Cartesia-Version header is required');
         return $JSON->encode({ error => $e{$status} // $e{500}, message => $e{$status} // $e{500} });
     },
+    assemblyai => sub {
+        my ($status) = @_;
+        my %e = (401 => 'Authentication error, API token missing/invalid', 429 => 'Too many requests',
+                 400 => 'Invalid request', 500 => 'Internal server error');
+        return $JSON->encode({ error => $e{$status} // $e{500} });
+    },
 );
 
 sub _id { join '', map { sprintf '%04x', int rand 65536 } 1 .. 8 }
@@ -309,6 +320,7 @@ sub _authorized {
            : $fam eq 'deepgram'   ? ($h->{authorization} // '') eq "Token $key"
            : $fam eq 'elevenlabs' ? ($h->{'xi-api-key'} // '') eq $key
            : $fam eq 'cartesia'   ? (($h->{'x-api-key'} // '') eq $key || ($h->{authorization} // '') eq "Bearer $key")
+           : $fam eq 'assemblyai' ? ($h->{authorization} // '') eq $key
            : 0;
     $self->_fail($req, 401) unless $ok;
     return $ok;
@@ -650,6 +662,128 @@ sub deepgram_listen {
     $log->{messages} = \@messages;
     $log->{audio_bytes} = $bytes;
     $self->_log($log);
+}
+
+# ---- AssemblyAI asynchronous transcription ----
+#
+# Upload (raw bytes -> upload_url), submit (audio_url, webhook_url and
+# the webhook auth header pair -> transcript queued), then the server
+# calls the webhook back with {"transcript_id","status"} and the header,
+# and GET /v2/transcript/{id} gives the result.  assemblyai_result()
+# decides what the next transcripts say (text, or an error);
+# webhook_deliveries() lists the callbacks made and the answers got.
+
+sub assemblyai_result {
+    my ($self, %r) = @_;
+    $self->_update(sub { $_[0]{assemblyai_result} = {%r} });
+}
+
+sub webhook_deliveries {
+    my ($self) = @_;
+    return $self->_state->{webhook_deliveries} // [];
+}
+
+# Seconds of audio in a WAV file (from its header), else 8 kHz mu-law bytes.
+sub _audio_seconds {
+    my ($bytes) = @_;
+    if (length $bytes >= 44 && substr($bytes, 0, 4) eq 'RIFF' && substr($bytes, 8, 4) eq 'WAVE') {
+        my $pos = 12;
+        my $rate;
+        while ($pos + 8 <= length $bytes) {
+            my ($id, $size) = unpack('A4 V', substr($bytes, $pos, 8));
+            $rate = unpack('V', substr($bytes, $pos + 16, 4)) if $id eq 'fmt ';
+            return $rate ? $size / $rate : 0 if $id eq 'data';
+            $pos += 8 + $size + ($size & 1);
+        }
+    }
+    return length($bytes) / 8000;
+}
+
+sub assemblyai_upload {
+    my ($self, $req) = @_;
+    return unless $self->_authorized($req);
+    my $f = $self->_pre_fault($req) // return;
+    my $id = _id();
+    my $secs = _audio_seconds($req->{body});
+    $self->_update(sub { $_[0]{uploads}{$id} = $secs });
+    delete $req->{log}{body};
+    $req->{log}{bytes} = length $req->{body};
+    $req->{log}{status} = 200;
+    $self->_log($req->{log});
+    _respond($req->{c}, 200, 'application/json', $JSON->encode({ upload_url => $self->url . "/assemblyai/cdn/upload/$id" }));
+}
+
+sub assemblyai_submit {
+    my ($self, $req) = @_;
+    return unless $self->_authorized($req);
+    my $f = $self->_pre_fault($req) // return;
+    my $b = eval { $JSON->decode($req->{body}) } // {};
+    my ($upload) = ($b->{audio_url} // '') =~ m{/assemblyai/cdn/upload/(\w+)$};
+    my $secs = defined $upload ? $self->_state->{uploads}{$upload} : undef;
+    if (!defined $secs) {
+        $req->{log}{status} = 400;
+        $self->_log($req->{log});
+        return _respond($req->{c}, 400, 'application/json', $JSON->encode({ error => 'audio_url is not a valid upload' }));
+    }
+    my $id = join '-', _id(), _id();
+    my $result = $self->_state->{assemblyai_result} // {};
+    my $t = { id => $id, status => 'queued', audio_url => $b->{audio_url}, audio_duration => $secs,
+              webhook_url => $b->{webhook_url}, webhook_auth_header_name => $b->{webhook_auth_header_name},
+              error => $result->{error}, text => $result->{text} // 'Hello, I would like to book a cleaning next week.' };
+    $self->_update(sub { $_[0]{transcripts}{$id} = $t });
+    $req->{log}{status} = 200;
+    $self->_log($req->{log});
+    _respond($req->{c}, 200, 'application/json', $JSON->encode({ id => $id, status => 'queued',
+        audio_url => $b->{audio_url}, webhook_url => $b->{webhook_url},
+        webhook_auth => JSON::PP::true, webhook_auth_header_name => $b->{webhook_auth_header_name},
+        webhook_status_code => undef, text => undef, words => undef, audio_duration => undef }));
+    close $req->{c};
+    # The transcript is made, then the webhook is called (this connection's
+    # own process, after the client has its answer).
+    sleep 0.3;
+    $self->_update(sub { $_[0]{transcripts}{$id}{status} = $t->{error} ? 'error' : 'completed' });
+    return unless $b->{webhook_url};
+    require HTTP::Tiny;
+    my %h = ('Content-Type' => 'application/json');
+    $h{ $b->{webhook_auth_header_name} } = $b->{webhook_auth_header_value} if $b->{webhook_auth_header_name};
+    my $res = HTTP::Tiny->new(timeout => 10)->request('POST', $b->{webhook_url}, { headers => \%h,
+        content => $JSON->encode({ transcript_id => $id, status => $t->{error} ? 'error' : 'completed' }) });
+    $self->_update(sub { push @{ $_[0]{webhook_deliveries} }, { transcript_id => $id, status => $res->{status} } });
+}
+
+sub assemblyai_transcript {
+    my ($self, $req) = @_;
+    return unless $self->_authorized($req);
+    my $f = $self->_pre_fault($req) // return;
+    my $t = $self->_state->{transcripts}{ $req->{args}[0] };
+    if (!$t) {
+        $req->{log}{status} = 404;
+        $self->_log($req->{log});
+        return _respond($req->{c}, 404, 'application/json', $JSON->encode({ error => 'Transcript not found' }));
+    }
+    my $done = $t->{status} eq 'completed';
+    my @words = map { { text => $_, start => 0, end => 0, confidence => 0.95, speaker => undef } } split ' ', $t->{text};
+    $req->{log}{status} = 200;
+    $self->_log($req->{log});
+    _respond($req->{c}, 200, 'application/json', $JSON->encode({
+        id => $t->{id}, status => $t->{status}, audio_url => $t->{audio_url}, language_code => 'en_us',
+        text => $done ? $t->{text} : undef, words => $done ? \@words : undef,
+        confidence => $done ? 0.95 : undef, audio_duration => $done ? $t->{audio_duration} : undef,
+        error => $t->{status} eq 'error' ? $t->{error} : undef,
+        webhook_url => $t->{webhook_url}, webhook_auth => JSON::PP::true,
+        webhook_auth_header_name => $t->{webhook_auth_header_name} }));
+}
+
+# The cheap authenticated request ("test connection"): the latest transcripts.
+sub assemblyai_list {
+    my ($self, $req) = @_;
+    return unless $self->_authorized($req);
+    my $f = $self->_pre_fault($req) // return;
+    $req->{log}{status} = 200;
+    $self->_log($req->{log});
+    _respond($req->{c}, 200, 'application/json', $JSON->encode({ page_details => { limit => 1,
+        result_count => 0, current_url => $self->url . '/assemblyai/v2/transcript?limit=1',
+        prev_url => undef, next_url => undef }, transcripts => [] }));
 }
 
 1;
