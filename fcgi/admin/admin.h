@@ -110,4 +110,9 @@ int admin_kb_insert(struct req *rq, const char *agent_id, const char *name, cons
 int admin_number_insert(struct req *rq, const char *e164, const char *carrier, const char *label,
     const char *agent_id);
 
+/* ---- Providers (provider_health.c) ------------------------------------
+ * {breakers: [...], transitions: [...]} for the Quality page, from
+ * provider_health and provider_transitions; NULL on database error. */
+json_t *admin_provider_health(struct db *db);
+
 #endif

@@ -32,9 +32,11 @@ admin_quality_page(struct req *rq, struct resp *rs)
 	json_t *hook_counts = hooks ? admin_query(rq->db,
 	    "SELECT count(*) AS total, count(*) FILTER (WHERE http_status >= 400) AS failed"
 	    " FROM webhook_attempts WHERE created_at > now() - interval '24 hours'", 0, NULL) : NULL;
-	if (errors == NULL || hooks == NULL || hook_counts == NULL) {
+	json_t *health = hook_counts ? admin_provider_health(rq->db) : NULL;
+	if (errors == NULL || hooks == NULL || hook_counts == NULL || health == NULL) {
 		json_decref(errors);
 		json_decref(hooks);
+		json_decref(hook_counts);
 		admin_db_fail(rq, rs);
 		return;
 	}
@@ -59,6 +61,7 @@ admin_quality_page(struct req *rq, struct resp *rs)
 	json_object_set_new(ctx, "open", open);
 	json_object_set_new(ctx, "resolved", resolved);
 	json_object_set_new(ctx, "providers", providers);
+	json_object_set_new(ctx, "provider_health", health);
 	json_object_set_new(ctx, "webhooks", hooks);
 	json_object_set_new(ctx, "webhook_counts", json_incref(json_array_get(hook_counts, 0)));
 	json_decref(hook_counts);
