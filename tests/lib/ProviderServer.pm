@@ -690,7 +690,7 @@ sub _audio_seconds {
         my $pos = 12;
         my $rate;
         while ($pos + 8 <= length $bytes) {
-            my ($id, $size) = unpack('A4 V', substr($bytes, $pos, 8));
+            my ($id, $size) = unpack('a4 V', substr($bytes, $pos, 8));
             $rate = unpack('V', substr($bytes, $pos + 16, 4)) if $id eq 'fmt ';
             return $rate ? $size / $rate : 0 if $id eq 'data';
             $pos += 8 + $size + ($size & 1);
@@ -725,7 +725,8 @@ sub assemblyai_submit {
         $self->_log($req->{log});
         return _respond($req->{c}, 400, 'application/json', $JSON->encode({ error => 'audio_url is not a valid upload' }));
     }
-    my $id = join '-', _id(), _id();
+    my $hex = _id();
+    my $id = join '-', unpack('A8 A4 A4 A4 A12', $hex);   # a UUID, as AssemblyAI's ids are
     my $result = $self->_state->{assemblyai_result} // {};
     my $t = { id => $id, status => 'queued', audio_url => $b->{audio_url}, audio_duration => $secs,
               webhook_url => $b->{webhook_url}, webhook_auth_header_name => $b->{webhook_auth_header_name},
