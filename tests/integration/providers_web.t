@@ -12,8 +12,20 @@ use Test::More;
 use Stack;
 use People;
 use ProviderServer;
+use FakeCarrier;
+use File::Temp qw(tempdir);
 
-my $s = Stack->new(env => { VOXLINE_MEDIA_PRICES => 'assemblyai:audio_second=0.0001' });
+# A 3-second recording the carrier serves (8 kHz mu-law WAV).
+my $tmp = tempdir(CLEANUP => 1);
+system('sox', '-q', '-n', '-r', '8000', '-c', '1', '-e', 'mu-law', "$tmp/rec.wav", 'synth', '3', 'sine', '440') == 0
+    or die 'sox';
+my $wav = do { open(my $f, '<:raw', "$tmp/rec.wav") or die; local $/; <$f> };
+my ($SID, $TOKEN) = ('ACtest0000000000000000000000000000', 'twilio-auth-token');
+my $carrier = FakeCarrier->new(account_sid => $SID, auth_token => $TOKEN, public_url => 'http://unused.test',
+    log => "$tmp/placed.log", audio => $wav);
+my $s = Stack->new(env => { VOXLINE_MEDIA_PRICES => 'assemblyai:audio_second=0.0001',
+    VOXLINE_TWILIO_ACCOUNT_SID => $SID, VOXLINE_TWILIO_AUTH_TOKEN => $TOKEN,
+    VOXLINE_TWILIO_API_BASE => $carrier->base });
 my $ps = ProviderServer->new;
 my $pp = People->new($s);
 my $sql = sub { $pp->platform($_[0]) };
@@ -161,16 +173,24 @@ is($?, 0, 'voxline provider set reads the AssemblyAI key from stdin') or diag $o
 
 my $agent = $sql->("INSERT INTO agents (tenant_id, name, modulations) VALUES ('$acme', 'Desk',"
     . " '{\"transcription\": true}') RETURNING id");
-my $call = $sql->("INSERT INTO calls (tenant_id, agent_id, carrier, carrier_call_sid, status)"
-    . " VALUES ('$acme', '$agent', 'twilio', 'CAtranscript1', 'completed') RETURNING id");
-my $dir = $s->dir . "/storage/recordings/$acme";
-system('mkdir', '-p', $dir);
-system('sox', '-q', '-n', '-r', '8000', '-c', '1', '-e', 'mu-law', "$dir/rec1.wav", 'synth', '3', 'sine', '440') == 0
-    or die 'sox';
-my $rec = $sql->("INSERT INTO recordings (tenant_id, call_id, status, storage_path, content_type)"
-    . " VALUES ('$acme', '$call', 'stored', 'recordings/$acme/rec1.wav', 'audio/wav') RETURNING id");
-$sql->("INSERT INTO jobs (queue, payload) VALUES ('transcript_submit',"
-    . " '{\"tenant_id\": \"$acme\", \"recording_id\": \"$rec\"}')");
+my $plain = $sql->("INSERT INTO agents (tenant_id, name) VALUES ('$acme', 'Plain') RETURNING id");
+my $n = 0;
+# A finished call of agent $a whose recording the worker downloads from the carrier.
+sub recorded_call {
+    my ($a) = @_;
+    $n++;
+    my $c = $sql->("INSERT INTO calls (tenant_id, agent_id, carrier, carrier_call_sid, status)"
+        . " VALUES ('$acme', '$a', 'twilio', 'CAtranscript$n', 'completed') RETURNING id");
+    my $rsid = 'RE' . ($n x 32);
+    my $rec = $sql->("INSERT INTO recordings (tenant_id, call_id, carrier_recording_sid)"
+        . " VALUES ('$acme', '$c', '$rsid') RETURNING id");
+    my $url = $carrier->base . "/2010-04-01/Accounts/$SID/Recordings/$rsid";
+    $sql->("INSERT INTO jobs (queue, payload) VALUES ('recording_download', '{\"tenant_id\": \"$acme\","
+        . " \"recording_id\": \"$rec\", \"carrier\": \"twilio\", \"url\": \"$url\"}')");
+    return ($c, $rec);
+}
+my ($quiet, $quiet_rec) = recorded_call($plain);
+my ($call, $rec) = recorded_call($agent);
 
 my $run = '';
 for (1 .. 100) {
@@ -183,6 +203,10 @@ is($run, 'completed 3.000 0.000300', 'the transcript is stored as an AI run with
 is($sql->("SELECT result->>'text' FROM call_ai_runs WHERE call_id = '$call'"),
    'Hello, I would like to book a cleaning next week.', 'with the text AssemblyAI returned');
 is($sql->("SELECT cost_stt::text FROM calls WHERE id = '$call'"), '0.000300', "added to the call's speech-to-text cost");
+is($sql->("SELECT status FROM recordings WHERE id = '$quiet_rec'"), 'stored', "the other agent's recording is stored too");
+is($sql->("SELECT count(*) FROM call_ai_runs WHERE call_id = '$quiet'") . ' '
+   . $sql->("SELECT count(*) FROM jobs WHERE queue = 'transcript_submit' AND payload->>'recording_id' = '$quiet_rec'"),
+   '0 0', 'but an agent without the transcription modulation gets no transcript');
 my @sub = grep { $_->{path} eq '/v2/transcript' && $_->{method} eq 'POST' } @{ $ps->requests('assemblyai') };
 is(scalar @sub, 1, 'submitted once');
 my $sb = $sub[0]{body};
@@ -217,12 +241,7 @@ is(scalar(grep { $_->{method} eq 'GET' && $_->{path} =~ m{^/v2/transcript/} } @{
 
 # An AssemblyAI error becomes a system error with the call id.
 $ps->assemblyai_result(error => 'Audio file is too short.');
-my $call2 = $sql->("INSERT INTO calls (tenant_id, agent_id, carrier, carrier_call_sid, status)"
-    . " VALUES ('$acme', '$agent', 'twilio', 'CAtranscript2', 'completed') RETURNING id");
-my $rec2 = $sql->("INSERT INTO recordings (tenant_id, call_id, status, storage_path, content_type)"
-    . " VALUES ('$acme', '$call2', 'stored', 'recordings/$acme/rec1.wav', 'audio/wav') RETURNING id");
-$sql->("INSERT INTO jobs (queue, payload) VALUES ('transcript_submit',"
-    . " '{\"tenant_id\": \"$acme\", \"recording_id\": \"$rec2\"}')");
+my ($call2) = recorded_call($agent);
 for (1 .. 100) {
     $run = $sql->("SELECT status FROM call_ai_runs WHERE call_id = '$call2'");
     last if $run =~ /^(completed|failed)/;
@@ -247,4 +266,8 @@ like($panel, qr{<td>elevenlabs</td><td>media1:4242:0</td><td>closed</td><td>open
      'the transition closed -> open in the recent transitions');
 is(page($own, '/admin/quality')->{status}, 403, 'a tenant owner cannot see the Quality page');
 
+# The local servers stop here, not during global destruction (where
+# their waitpid would replace the test's exit status).
+undef $carrier;
+undef $ps;
 done_testing;
