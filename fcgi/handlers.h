@@ -176,6 +176,16 @@ void admin_tenant_provider_update(struct req *rq, struct resp *rs);
 void admin_tenant_provider_delete(struct req *rq, struct resp *rs);
 void admin_tenant_provider_test(struct req *rq, struct resp *rs);
 extern const struct field admin_cred_new_door[], admin_cred_edit_door[];
+/* admin/providers_api.c */
+void api_platform_provider_creds(struct req *rq, struct resp *rs);
+void api_platform_provider_cred_set(struct req *rq, struct resp *rs);
+void api_platform_provider_cred_delete(struct req *rq, struct resp *rs);
+void api_platform_provider_cred_test(struct req *rq, struct resp *rs);
+void api_provider_creds(struct req *rq, struct resp *rs);
+void api_provider_cred_set(struct req *rq, struct resp *rs);
+void api_provider_cred_delete(struct req *rq, struct resp *rs);
+void api_provider_cred_test(struct req *rq, struct resp *rs);
+extern const struct field provider_cred_api_fields[];
 /* providers/assemblyai_webhook.c */
 void assemblyai_webhook(struct req *rq, struct resp *rs);
 

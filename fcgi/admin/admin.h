@@ -115,4 +115,42 @@ int admin_number_insert(struct req *rq, const char *e164, const char *carrier, c
  * provider_health and provider_transitions; NULL on database error. */
 json_t *admin_provider_health(struct db *db);
 
+/* Provider credentials (providers.c), shared by the pages and the API. */
+struct provider;
+struct provider_http_result;
+/* Where a request acts: the platform's credentials or the tenant's. */
+struct cred_scope {
+	const char *base;          /* URL prefix of the pages */
+	const char *tenant_id;     /* NULL: platform */
+	const char *title;
+};
+/* A credential row as shown: never the secret. */
+#define CRED_ROW_COLUMNS "id, provider, base_url, secret_hint," \
+	" to_char(updated_at, 'YYYY-MM-DD HH24:MI') AS updated," \
+	" to_char(last_test_at, 'YYYY-MM-DD HH24:MI:SS') AS last_test_at, last_test_ok, last_test_detail"
+/* Begins the scope's transaction: the platform (superadmin), or the
+ * current tenant when its plan includes provider chains; -1 after an
+ * error response. */
+int cred_scope_begin(struct req *rq, struct resp *rs, int platform, struct cred_scope *sc);
+/* Adds label, default_base_url, test_ok and test_failed to a row. */
+void cred_describe(json_t *row);
+/* Field -> message for a provider that takes no credentials, a refused
+ * base URL (or none where the provider has no default) or key; NULL
+ * when acceptable.  secret "" is accepted unless secret_required. */
+json_t *cred_check(const struct provider *p, const char *base_url, const char *secret,
+    int secret_required);
+/* Stores (secret NULL keeps the stored one) and commits: 0 created,
+ * 2 updated, 1 nothing stored to update (rolled back), -1 after an
+ * error response. */
+int cred_store(struct req *rq, struct resp *rs, const struct cred_scope *sc, const char *provider,
+    const char *base_url, const char *secret, char id[37]);
+/* Deletes the scope's credential of provider (audited) and commits;
+ * 0, or -1 after an error response. */
+int cred_delete(struct req *rq, struct resp *rs, const struct cred_scope *sc, const char *provider);
+/* Runs "test connection" for the stored row id of provider (outside any
+ * transaction) and records the result; 0 (*res filled), or -1 after an
+ * error response. */
+int cred_test(struct req *rq, struct resp *rs, int platform, const char *id, const char *provider,
+    struct provider_http_result *res);
+
 #endif

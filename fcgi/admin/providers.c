@@ -31,23 +31,14 @@
 FORM_DEFINE(admin_cred_new, CRED_NEW_FORM)
 FORM_DEFINE(admin_cred_edit, CRED_EDIT_FORM)
 
-/* Where a request acts: the platform's credentials or the tenant's. */
-struct scope {
-	const char *base;          /* URL prefix of the pages */
-	const char *tenant_id;     /* NULL: platform */
-	const char *title;
-};
-
-/* Begins the scope's transaction; -1 after an error response (no
- * tenant, plan without provider chains, database). */
-static int
-begin(struct req *rq, struct resp *rs, int platform, struct scope *sc)
+int
+cred_scope_begin(struct req *rq, struct resp *rs, int platform, struct cred_scope *sc)
 {
 	if (platform) {
-		*sc = (struct scope){ "/admin/providers", NULL, "Providers" };
+		*sc = (struct cred_scope){ "/admin/providers", NULL, "Providers" };
 		return admin_begin_platform(rq, rs);
 	}
-	*sc = (struct scope){ "/admin/provider-keys", rq->auth ? rq->auth->tenant_id : NULL,
+	*sc = (struct cred_scope){ "/admin/provider-keys", rq->auth ? rq->auth->tenant_id : NULL,
 		"Provider keys" };
 	if (rq->auth && rq->auth->tenant_id[0] && !rbac_plan_has(rq->auth->plan, FEATURE_provider_chains)) {
 		resp_error(rq, rs, ERR_plan_upgrade_required, NULL);
@@ -68,9 +59,8 @@ provider_options(void)
 	return opts;
 }
 
-/* Adds label, default URL and "test" (last result) to a stored row. */
-static void
-describe(json_t *row)
+void
+cred_describe(json_t *row)
 {
 	const struct provider *p = provider_find(json_string_value(json_object_get(row, "provider")));
 	json_object_set_new(row, "label", json_string(p ? p->label : "unknown provider"));
@@ -90,19 +80,16 @@ shown_values(json_t *values)
 	return v;
 }
 
-#define ROW_COLUMNS "id, provider, base_url, secret_hint, to_char(updated_at, 'YYYY-MM-DD HH24:MI') AS updated," \
-	" to_char(last_test_at, 'YYYY-MM-DD HH24:MI:SS') AS last_test_at, last_test_ok, last_test_detail"
-
 static json_t *
-list_rows(struct req *rq, const struct scope *sc)
+list_rows(struct req *rq, const struct cred_scope *sc)
 {
 	const char *p[1] = { sc->tenant_id };
-	return admin_query(rq->db, "SELECT " ROW_COLUMNS " FROM provider_credentials"
+	return admin_query(rq->db, "SELECT " CRED_ROW_COLUMNS " FROM provider_credentials"
 	    " WHERE tenant_id IS NOT DISTINCT FROM $1::uuid ORDER BY provider", 1, p);
 }
 
 static void
-render_list(struct req *rq, struct resp *rs, const struct scope *sc, int status, json_t *values,
+render_list(struct req *rq, struct resp *rs, const struct cred_scope *sc, int status, json_t *values,
     json_t *errors)
 {
 	json_t *rows = list_rows(rq, sc);
@@ -114,7 +101,7 @@ render_list(struct req *rq, struct resp *rs, const struct scope *sc, int status,
 	size_t i;
 	json_t *r;
 	json_array_foreach(rows, i, r)
-		describe(r);
+		cred_describe(r);
 	json_t *shown = shown_values(values);
 	json_t *view = form_view(&admin_cred_new_form, shown, errors);
 	json_decref(shown);
@@ -130,10 +117,10 @@ render_list(struct req *rq, struct resp *rs, const struct scope *sc, int status,
 
 /* The row of the path's id in this scope; NULL after a 404 or error. */
 static json_t *
-load_row(struct req *rq, struct resp *rs, const struct scope *sc)
+load_row(struct req *rq, struct resp *rs, const struct cred_scope *sc)
 {
 	const char *p[2] = { admin_arg(rq, "id"), sc->tenant_id };
-	json_t *rows = admin_query(rq->db, "SELECT " ROW_COLUMNS " FROM provider_credentials"
+	json_t *rows = admin_query(rq->db, "SELECT " CRED_ROW_COLUMNS " FROM provider_credentials"
 	    " WHERE id = $1 AND tenant_id IS NOT DISTINCT FROM $2::uuid", 2, p);
 	if (rows == NULL) {
 		admin_db_fail(rq, rs);
@@ -146,12 +133,12 @@ load_row(struct req *rq, struct resp *rs, const struct scope *sc)
 		resp_error(rq, rs, ERR_not_found, NULL);
 		return NULL;
 	}
-	describe(row);
+	cred_describe(row);
 	return row;
 }
 
 static void
-render_row(struct req *rq, struct resp *rs, const struct scope *sc, int status, json_t *row,
+render_row(struct req *rq, struct resp *rs, const struct cred_scope *sc, int status, json_t *row,
     json_t *values, json_t *errors)
 {
 	db_commit(rq->db);
@@ -168,13 +155,12 @@ render_row(struct req *rq, struct resp *rs, const struct scope *sc, int status, 
 	admin_render(rq, rs, status, "provider", ctx);
 }
 
-/* Field checks beyond types: a cloud provider, an acceptable URL (or one
- * at all where the provider has no default), an acceptable key. */
-static json_t *
-check_values(const struct provider *p, const char *base_url, const char *secret, int secret_required)
+json_t *
+cred_check(const struct provider *p, const char *base_url, const char *secret, int secret_required)
 {
 	json_t *errors = json_object();
 	const char *problem;
+	/* Field checks beyond types. */
 	if (p == NULL || p->local)
 		json_object_set_new(errors, "provider", json_string("Choose one of the cloud providers."));
 	if (base_url[0] && (problem = provider_base_url_problem(base_url)))
@@ -202,9 +188,8 @@ actor(struct req *rq)
 	};
 }
 
-/* Stores and commits; 0, or -1 after an error response. */
-static int
-store(struct req *rq, struct resp *rs, const struct scope *sc, const char *provider,
+int
+cred_store(struct req *rq, struct resp *rs, const struct cred_scope *sc, const char *provider,
     const char *base_url, const char *secret, char id[37])
 {
 	struct audit_entry who = actor(rq);
@@ -215,15 +200,31 @@ store(struct req *rq, struct resp *rs, const struct scope *sc, const char *provi
 		resp_fail(rq, rs, ERR_provider_key_missing, "credentials_key is not set or not 32 bytes");
 		return -1;
 	}
-	if (res == PROVIDER_CRED_ERROR || res == PROVIDER_CRED_NONE || db_commit(rq->db) < 0) {
+	if (res == PROVIDER_CRED_NONE) {
+		db_rollback(rq->db);
+		return 1;
+	}
+	if (res == PROVIDER_CRED_ERROR || db_commit(rq->db) < 0) {
 		admin_db_fail(rq, rs);
 		return -1;
 	}
-	return 0;
+	return res == PROVIDER_CRED_CREATED ? 0 : 2;
+}
+
+/* The HTML handlers' use: a row that vanished meanwhile is a database
+ * failure like any other. */
+static int
+store(struct req *rq, struct resp *rs, const struct cred_scope *sc, const char *provider,
+    const char *base_url, const char *secret, char id[37])
+{
+	int rc = cred_store(rq, rs, sc, provider, base_url, secret, id);
+	if (rc == 1)
+		resp_fail(rq, rs, ERR_internal, "credential vanished while being changed");
+	return rc == 0 || rc == 2 ? 0 : -1;
 }
 
 static void
-redirect_row(struct resp *rs, const struct scope *sc, const char *id)
+redirect_row(struct resp *rs, const struct cred_scope *sc, const char *id)
 {
 	char loc[128];
 	snprintf(loc, sizeof loc, "%s/%s", sc->base, id);
@@ -233,21 +234,21 @@ redirect_row(struct resp *rs, const struct scope *sc, const char *id)
 static void
 list_page(struct req *rq, struct resp *rs, int platform)
 {
-	struct scope sc;
-	if (begin(rq, rs, platform, &sc) == 0)
+	struct cred_scope sc;
+	if (cred_scope_begin(rq, rs, platform, &sc) == 0)
 		render_list(rq, rs, &sc, 200, NULL, NULL);
 }
 
 static void
 create(struct req *rq, struct resp *rs, int platform)
 {
-	struct scope sc;
+	struct cred_scope sc;
 	json_t *in = NULL, *errors = form_check(&admin_cred_new_form, rq->in, &in);
-	if (begin(rq, rs, platform, &sc) < 0)
+	if (cred_scope_begin(rq, rs, platform, &sc) < 0)
 		goto out;
 	const char *name = admin_in(rq, "provider"), *url = admin_in(rq, "base_url");
 	if (errors == NULL)
-		errors = check_values(provider_find(name), url, admin_in(rq, "secret"), 1);
+		errors = cred_check(provider_find(name), url, admin_in(rq, "secret"), 1);
 	if (errors) {
 		render_list(rq, rs, &sc, 400, rq->form, errors);
 		goto out;
@@ -263,8 +264,8 @@ out:
 static void
 show(struct req *rq, struct resp *rs, int platform)
 {
-	struct scope sc;
-	if (begin(rq, rs, platform, &sc) < 0)
+	struct cred_scope sc;
+	if (cred_scope_begin(rq, rs, platform, &sc) < 0)
 		return;
 	json_t *row = load_row(rq, rs, &sc);
 	if (row)
@@ -275,14 +276,14 @@ show(struct req *rq, struct resp *rs, int platform)
 static void
 update(struct req *rq, struct resp *rs, int platform)
 {
-	struct scope sc;
+	struct cred_scope sc;
 	json_t *in = NULL, *errors = form_check(&admin_cred_edit_form, rq->in, &in), *row = NULL;
-	if (begin(rq, rs, platform, &sc) < 0 || (row = load_row(rq, rs, &sc)) == NULL)
+	if (cred_scope_begin(rq, rs, platform, &sc) < 0 || (row = load_row(rq, rs, &sc)) == NULL)
 		goto out;
 	const char *name = json_string_value(json_object_get(row, "provider"));
 	const char *url = admin_in(rq, "base_url"), *secret = admin_in(rq, "secret");
 	if (errors == NULL)
-		errors = check_values(provider_find(name), url, secret, 0);
+		errors = cred_check(provider_find(name), url, secret, 0);
 	if (errors) {
 		render_row(rq, rs, &sc, 400, row, rq->form, errors);
 		goto out;
@@ -296,27 +297,34 @@ out:
 	json_decref(row);
 }
 
+int
+cred_delete(struct req *rq, struct resp *rs, const struct cred_scope *sc, const char *provider)
+{
+	struct audit_entry who = actor(rq);
+	if (provider_cred_delete(rq->db, sc->tenant_id, provider, &who) != PROVIDER_CRED_DELETED ||
+	    db_commit(rq->db) < 0) {
+		admin_db_fail(rq, rs);
+		return -1;
+	}
+	return 0;
+}
+
 static void
 delete(struct req *rq, struct resp *rs, int platform)
 {
-	struct scope sc;
+	struct cred_scope sc;
 	json_t *row;
-	if (begin(rq, rs, platform, &sc) < 0 || (row = load_row(rq, rs, &sc)) == NULL)
+	if (cred_scope_begin(rq, rs, platform, &sc) < 0 || (row = load_row(rq, rs, &sc)) == NULL)
 		return;
-	struct audit_entry who = actor(rq);
-	enum provider_cred_result res = provider_cred_delete(rq->db, sc.tenant_id,
-	    json_string_value(json_object_get(row, "provider")), &who);
+	int rc = cred_delete(rq, rs, &sc, json_string_value(json_object_get(row, "provider")));
 	json_decref(row);
-	if (res != PROVIDER_CRED_DELETED || db_commit(rq->db) < 0) {
-		admin_db_fail(rq, rs);
-		return;
-	}
-	resp_redirect(rs, sc.base);
+	if (rc == 0)
+		resp_redirect(rs, sc.base);
 }
 
 /* Records a test result (audited); 0 or -1. */
 static int
-record_test(struct req *rq, const struct scope *sc, const char *id, const char *provider,
+record_test(struct req *rq, const struct cred_scope *sc, const char *id, const char *provider,
     const struct provider_http_result *res)
 {
 	char detail[320];
@@ -336,39 +344,51 @@ record_test(struct req *rq, const struct scope *sc, const char *id, const char *
 	return rc;
 }
 
-static void
-test(struct req *rq, struct resp *rs, int platform)
+int
+cred_test(struct req *rq, struct resp *rs, int platform, const char *id, const char *provider,
+    struct provider_http_result *res)
 {
-	struct scope sc;
-	json_t *row;
-	if (begin(rq, rs, platform, &sc) < 0 || (row = load_row(rq, rs, &sc)) == NULL)
-		return;
-	char id[37], provider[PROVIDER_NAME_MAX + 1];
-	snprintf(id, sizeof id, "%s", json_string_value(json_object_get(row, "id")));
-	snprintf(provider, sizeof provider, "%s", json_string_value(json_object_get(row, "provider")));
-	json_decref(row);
+	struct cred_scope sc;
 	struct provider_cred cred;
+	if (cred_scope_begin(rq, rs, platform, &sc) < 0)
+		return -1;
 	int found = provider_cred_get(rq->db, sc.tenant_id, provider, &cred);
 	/* No transaction stays open while the provider is asked. */
 	db_commit(rq->db);
 	if (found <= 0) {
 		resp_fail(rq, rs, ERR_provider_key_missing, "stored credential cannot be opened");
-		return;
+		return -1;
 	}
 	struct provider_http_req req = { .method = "GET", .path = provider_http_probe_path(provider),
 		.timeout_s = TEST_TIMEOUT_S, .connect_timeout_s = TEST_CONNECT_TIMEOUT_S,
 		.body_max = 64 * 1024 };
-	struct provider_http_result res;
-	provider_http(provider, &cred, &req, &res);
+	provider_http(provider, &cred, &req, res);
 	memset(&cred, 0, sizeof cred);
-	buf_free(&res.body);
-	if (begin(rq, rs, platform, &sc) < 0)
-		return;
-	if (record_test(rq, &sc, id, provider, &res) < 0 || db_commit(rq->db) < 0) {
+	buf_free(&res->body);
+	if (cred_scope_begin(rq, rs, platform, &sc) < 0)
+		return -1;
+	if (record_test(rq, &sc, id, provider, res) < 0 || db_commit(rq->db) < 0) {
 		admin_db_fail(rq, rs);
-		return;
+		return -1;
 	}
-	redirect_row(rs, &sc, id);
+	return 0;
+}
+
+static void
+test(struct req *rq, struct resp *rs, int platform)
+{
+	struct cred_scope sc;
+	json_t *row;
+	if (cred_scope_begin(rq, rs, platform, &sc) < 0 || (row = load_row(rq, rs, &sc)) == NULL)
+		return;
+	char id[37], provider[PROVIDER_NAME_MAX + 1];
+	snprintf(id, sizeof id, "%s", json_string_value(json_object_get(row, "id")));
+	snprintf(provider, sizeof provider, "%s", json_string_value(json_object_get(row, "provider")));
+	json_decref(row);
+	db_commit(rq->db);
+	struct provider_http_result res;
+	if (cred_test(rq, rs, platform, id, provider, &res) == 0)
+		redirect_row(rs, &sc, id);
 }
 
 /* Platform-wide. */

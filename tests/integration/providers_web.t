@@ -156,6 +156,52 @@ is($sql->("SELECT last_test_ok::text FROM provider_credentials WHERE id = '$tid'
 is(post($own, "/admin/provider-keys/$tid/delete")->{status}, 303, 'the owner deletes it');
 is($sql->("SELECT count(*) FROM provider_credentials WHERE id = '$tid'"), 0, 'gone');
 
+# ---- The same over the JSON API ---------------------------------------------------
+my $key = $pp->api_key($acme, 'write');
+my $rkey = $pp->api_key($other, 'write');
+my $esecret = 'el-' . join('', map { ('a'..'z')[rand 26] } 1 .. 30) . 'E1E1';
+$ps->set_key('elevenlabs', $esecret);
+$r = $s->post_json('/api/v1/provider-credentials/elevenlabs', { secret => 'x' },
+    headers => People::headers($key, 'POST'));
+is($r->{status}, 400, 'API: a short key is refused');
+is($r->{json}{error}{code}, 'validation_failed', 'with the standard error');
+ok($r->{json}{error}{fields}{secret} // $r->{json}{error}{details}{secret} // ($r->{content} =~ /secret/),
+   'naming the field');
+$r = $s->post_json('/api/v1/provider-credentials/elevenlabs', { secret => $esecret, base_url => $ps->base_url('elevenlabs') },
+    headers => People::headers($key, 'POST'));
+is($r->{status}, 201, 'API: a tenant API key stores an ElevenLabs key');
+is($r->{json}{secret_hint}, 'E1E1', 'the answer shows the last 4 characters');
+unlike($r->{content}, qr/\Q$esecret\E/, 'and never the key');
+$r = $s->post_json('/api/v1/provider-credentials/espeak-ng', { secret => $esecret }, headers => People::headers($key, 'POST'));
+is($r->{status}, 404, 'API: local engines have no credentials');
+$r = $s->post_json('/api/v1/provider-credentials/elevenlabs/test', {}, headers => People::headers($key, 'POST'));
+ok($r->{status} == 200 && $r->{json}{ok}, 'API: test connection (xi-api-key) succeeds') or diag $r->{content};
+$r = $s->get('/api/v1/provider-credentials', headers => People::headers($key, 'GET'));
+is_deeply([ map { "$_->{provider} $_->{secret_hint}" } @{ $r->{json}{credentials} } ], ['elevenlabs E1E1'],
+   "API: the tenant's list");
+ok($r->{json}{credentials}[0]{last_test_ok}, 'with the test result');
+unlike($r->{content}, qr/\Q$esecret\E|sealed|v1:/, 'holding neither the key nor its sealed form');
+$r = $s->get('/api/v1/provider-credentials', headers => People::headers($rkey, 'GET'));
+is_deeply($r->{json}{credentials}, [], "another tenant's key sees none of it");
+$r = $s->request('DELETE', '/api/v1/provider-credentials/elevenlabs', headers => People::headers($rkey, 'DELETE'));
+is($r->{status}, 404, "and cannot delete it");
+$r = $s->post_json('/api/v1/provider-credentials/elevenlabs', { base_url => 'https://api.elevenlabs.io' },
+    headers => People::headers($key, 'POST'));
+is($r->{status}, 200, 'API: only the base URL changed, the key kept');
+is($sql->("SELECT secret_hint || ' ' || base_url FROM provider_credentials WHERE tenant_id = '$acme' AND provider = 'elevenlabs'"),
+   'E1E1 https://api.elevenlabs.io', 'stored so');
+$r = $s->post_json('/api/v1/provider-credentials/cartesia', { base_url => 'https://api.cartesia.ai' },
+    headers => People::headers($key, 'POST'));
+is($r->{status}, 400, 'API: a new credential without a key is refused');
+$r = $s->get('/api/v1/platform/provider-credentials', headers => People::headers($ops, 'GET'));
+is_deeply([ map { $_->{provider} } @{ $r->{json}{credentials} } ], ['openai'], 'API: the platform list (superadmin)');
+unlike($r->{content}, qr/\Q$secret\E|test-key-openai/, 'without keys');
+is($s->get('/api/v1/platform/provider-credentials', headers => People::headers($key, 'GET'))->{status}, 403,
+   'a tenant API key cannot read the platform credentials');
+$r = $s->request('DELETE', '/api/v1/provider-credentials/elevenlabs', headers => People::headers($key, 'DELETE'));
+is($r->{status}, 200, 'API: the tenant deletes its key');
+unlike(audit_text(), qr/\Q$esecret\E/, 'the audit log never held it');
+
 my $audit = audit_text();
 like($audit, qr/provider_credential\.created/, 'creation audited');
 like($audit, qr/provider_credential\.updated/, 'changes audited');
