@@ -356,7 +356,11 @@ cred_test(struct req *rq, struct resp *rs, int platform, const char *id, const c
 	/* No transaction stays open while the provider is asked. */
 	db_commit(rq->db);
 	if (found <= 0) {
-		resp_fail(rq, rs, ERR_provider_key_missing, "stored credential cannot be opened");
+		uint8_t key[SEAL_KEY_LEN];
+		int have_key = provider_creds_key(key) == 0;
+		memset(key, 0, sizeof key);
+		resp_fail(rq, rs, found < 0 && have_key ? ERR_provider_credential_unreadable :
+		    ERR_provider_key_missing, "stored credential cannot be opened");
 		return -1;
 	}
 	struct provider_http_req req = { .method = "GET", .path = provider_http_probe_path(provider),

@@ -202,6 +202,19 @@ $r = $s->request('DELETE', '/api/v1/provider-credentials/elevenlabs', headers =>
 is($r->{status}, 200, 'API: the tenant deletes its key');
 unlike(audit_text(), qr/\Q$esecret\E/, 'the audit log never held it');
 
+# A sealed value moved to another row does not open there.
+$r = post($own, '/admin/provider-keys', provider => 'groq', secret => 'gsk-moved-row-0000', base_url => $ps->base_url('groq'));
+my ($gid) = ($r->{headers}{location} // '') =~ m{([0-9a-f-]{36})$};
+$sql->("UPDATE provider_credentials SET secret_sealed = (SELECT secret_sealed FROM provider_credentials WHERE id = '$pid')"
+    . " WHERE id = '$gid'");
+$r = $s->request('POST', "/admin/provider-keys/$gid/test", headers => { Cookie => $own->{cookie},
+    'Content-Type' => 'application/x-www-form-urlencoded', Accept => 'application/json' },
+    content => form(csrf_token => $own->{csrf}));
+is($r->{status}, 500, "the platform's sealed key copied into a tenant row does not open");
+is($r->{json}{error}{code}, 'provider_credential_unreadable', 'with its code');
+is(scalar(grep { $_->{provider} eq 'groq' } @{ $ps->requests }), 0, 'and nothing was sent to the provider');
+post($own, "/admin/provider-keys/$gid/delete");
+
 my $audit = audit_text();
 like($audit, qr/provider_credential\.created/, 'creation audited');
 like($audit, qr/provider_credential\.updated/, 'changes audited');

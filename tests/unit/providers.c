@@ -1,5 +1,6 @@
 /* The provider table and the base URL rule. */
 #include "tap.h"
+#include "provider_creds.h"
 #include "providers.h"
 #include <string.h>
 
@@ -65,5 +66,22 @@ main(void)
 	memset(longurl + 14, 'a', 520);
 	longurl[534] = '\0';
 	ok(provider_base_url_problem(longurl) != NULL, "over 511 bytes refused");
+
+	ok(provider_secret_problem("sk-0123456789") == NULL, "an ordinary key is acceptable");
+	ok(provider_secret_problem("short") != NULL, "a key under 8 characters is refused");
+	ok(provider_secret_problem("sk-01234 56789") != NULL, "a key with a space is refused");
+	ok(provider_secret_problem("sk-0123456789\r\nX-Evil: 1") != NULL, "a key with CR LF (header injection) is refused");
+	ok(provider_secret_problem(NULL) != NULL, "no key is refused");
+	char big[1100];
+	memset(big, 'k', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	ok(provider_secret_problem(big) != NULL, "a key over 1023 characters is refused");
+	char a1[128], a2[128];
+	ok(provider_creds_aad(a1, sizeof a1, NULL, "openai") == 0 &&
+	    provider_creds_aad(a2, sizeof a2, "11111111-1111-4111-8111-111111111111", "openai") == 0 &&
+	    strcmp(a1, a2) != 0, "platform and tenant rows have different associated data");
+	ok(provider_creds_aad(a2, sizeof a2, NULL, "groq") == 0 && strcmp(a1, a2) != 0,
+	    "so do two providers");
+	ok(provider_creds_aad(a1, 10, NULL, "openai") == -1, "associated data that does not fit is an error");
 	return done_testing();
 }
