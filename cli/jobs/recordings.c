@@ -110,9 +110,10 @@ job_recording_download(struct db *db, json_t *payload, char *err, size_t errlen)
 	if (storage_put(key, tmp, ct, hex, err, errlen) == 0) {
 		char size[24];
 		snprintf(size, sizeof size, "%zu", d.size);
-		const char *p[5] = { id, size, hex, key, ct };
+		const char *p[6] = { id, size, hex, key, ct, storage_is_s3() ? "s3" : "local" };
 		rc = mark(db, tenant, "UPDATE recordings SET status = 'stored', size_bytes = $2::bigint,"
-		    " sha256 = $3, storage_path = $4, content_type = $5 WHERE id = $1", 5, p);
+		    " sha256 = $3, storage_path = $4, content_type = $5, storage = $6,"
+		    " failure_reason = NULL WHERE id = $1", 6, p);
 		if (rc < 0)
 			snprintf(err, errlen, "database: %s", db_error(db));
 		else

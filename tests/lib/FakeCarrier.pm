@@ -17,6 +17,7 @@ use warnings;
 use IO::Socket::INET;
 use JSON::PP;
 use MIME::Base64 qw(encode_base64);
+use Digest::SHA qw(hmac_sha1_base64);
 use POSIX qw(_exit);
 use File::Temp qw(tempfile);
 use Fcntl qw(:flock);
@@ -70,6 +71,17 @@ sub placed {
 
 # Forgets the requests so far.
 sub reset { open(my $f, '>', $_[0]{log}) or die; close $f }
+
+# POSTs a webhook to the stack as Twilio does: form body, and
+# X-Twilio-Signature over the public URL and the sorted parameters.
+sub twilio_webhook {
+    my ($self, $stack, $path, %p) = @_;
+    my $sig = hmac_sha1_base64("$self->{public}$path" . join('', map { $_ . $p{$_} } sort keys %p), $self->{twilio}[1]);
+    $sig .= '=' x ((4 - length($sig) % 4) % 4);
+    my $enc = sub { my $v = shift; $v =~ s/([^A-Za-z0-9\-_.~])/sprintf '%%%02X', ord $1/ge; $v };
+    return $stack->request('POST', $path, content => join('&', map { "$_=" . $enc->($p{$_}) } sort keys %p),
+        headers => { 'Content-Type' => 'application/x-www-form-urlencoded', 'X-Twilio-Signature' => $sig });
+}
 
 sub url_decode { my $s = shift; $s =~ tr/+/ /; $s =~ s/%([0-9A-Fa-f]{2})/chr(hex $1)/ge; $s }
 
@@ -240,6 +252,7 @@ sub serve {
 sub DESTROY {
     my ($self) = @_;
     return unless $self->{pid} && $$ == $self->{owner};
+    local $?;
     kill 'TERM', $self->{pid};
     waitpid($self->{pid}, 0);
 }
