@@ -139,6 +139,8 @@ media_kill() {
 }
 
 nginx_render() {
+	s3_endpoint=${VOXLINE_STORAGE_S3_ENDPOINT:-}
+	s3_endpoint=${s3_endpoint%/}
 	sed -e "s|@VAR@|$VAR|g" -e "s|@ROOT@|$ROOT|g" -e "s|@CONF_DIR@|$VAR/nginx|g" \
 	    -e "s|@LISTEN@|$ADDR:$PORT|g" -e "s|@WEB_SOCKET@|$VAR/run/web.sock|g" \
 	    -e "s|@MEDIA_ADDR@|$MEDIA_ADDR|g" -e "s|@STORAGE@|$VAR/storage|g" \
@@ -149,7 +151,7 @@ nginx_render() {
 	    -e "s|@BURST_WEBHOOKS@|${VOXLINE_NGINX_BURST_WEBHOOKS:-100}|g" \
 	    -e "s|@RATE_API@|${VOXLINE_NGINX_RATE_API:-20r/s}|g" \
 	    -e "s|@BURST_API@|${VOXLINE_NGINX_BURST_API:-40}|g" \
-	    -e "s|@S3_ENDPOINT@|${VOXLINE_STORAGE_S3_ENDPOINT%/}|g" \
+	    -e "s|@S3_ENDPOINT@|$s3_endpoint|g" \
 	    -e "s|@HSTS@||g" \
 	    "$ROOT/nginx/$1.conf.in" > "$VAR/nginx/$1.conf"
 }
