@@ -158,6 +158,14 @@ nginx_render() {
 
 nginx_conf() {
 	mkdir -p "$VAR/nginx" "$VAR/log" "$VAR/storage"
+	# nginx's workers read recordings in storage (X-Accel-Redirect to
+	# /_files/).  As in production (docs/operations.md): the directory
+	# belongs to their group, setgid so that the job worker's new
+	# sub-directories do too.  Only root starts them as another user.
+	if [ "$(id -u)" = 0 ]; then
+		chmod 711 "$VAR"
+		chgrp "$(id -gn nobody)" "$VAR/storage" && chmod 2750 "$VAR/storage"
+	fi
 	for f in voxline locations fastcgi security-headers; do
 		nginx_render "$f"
 	done
