@@ -89,6 +89,26 @@ for my $c (qw(twilio signalwire telnyx)) {
     like($out, qr/^error carrier_auth_failed: $refused{$c}/m, "$c: wrong credentials: carrier_auth_failed");
 }
 
+# A carrier answering with a sid another call already has: the call cannot
+# be followed, so it is hung up and the placement fails loudly (before, the
+# command said "placed" and the row kept no sid).
+{
+    my $agent = sql("SELECT id FROM agents WHERE name = 'Agent twilio'");
+    $carrier->repeat_sids(1);
+    my ($rc1, $o1) = $s->voxline('call', 'place', '--tenant', $tenant, '--agent', $agent, '--to', '+15557770101');
+    like($o1, qr/^placed /m, 'faulty carrier: the first call with that sid is placed');
+    $carrier->reset;
+    my ($rc2, $o2) = $s->voxline('call', 'place', '--tenant', $tenant, '--agent', $agent, '--to', '+15557770102');
+    $carrier->repeat_sids(0);
+    like($o2, qr/^error database_unavailable: call CA0{32} hung up: its sid could not be recorded/m,
+        'the second cannot record it: an error, not "placed"');
+    isnt($rc2, 0, 'the command fails');
+    my @req = @{ $carrier->requests };
+    is(join(' ', map { $_->{action} } @req), 'create hangup', 'the carrier was told to hang up the call it placed');
+    is(sql("SELECT status || ' ' || end_reason || ' ' || (carrier_call_sid IS NULL) FROM calls WHERE to_number = '+15557770102'"),
+        'failed database_unavailable true', 'the row is failed, so it holds no slot');
+}
+
 my ($rc, $out) = $s->voxline('call', 'hangup', '--call', '00000000-0000-4000-8000-000000000000');
 like($out, qr/^error not_found/m, 'an unknown call: not_found');
 ($rc, $out) = $s->voxline('call', 'update', '--call', '00000000-0000-4000-8000-000000000000');

@@ -69,6 +69,10 @@ sub placed {
         grep { $_->{action} eq 'create' && $_->{status} == 201 } @{ $self->requests };
 }
 
+# From now on (1) or no longer (0), every call created gets the same
+# sid, as a faulty carrier would: tests of what Voxline does then.
+sub repeat_sids { my ($self, $on) = @_; $on ? do { open(my $f, '>', "$self->{log}.repeat") or die } : unlink "$self->{log}.repeat" }
+
 # Forgets the requests so far.
 sub reset { open(my $f, '>', $_[0]{log}) or die; close $f }
 
@@ -235,7 +239,7 @@ sub serve {
         if (my @problems = $self->create_problems($carrier, $p)) {
             return $answer->('400 Bad Request', twilio_error(21201, 'Invalid parameters: ' . join(',', @problems), 400));
         }
-        $entry{sid} = new_sid($carrier);
+        $entry{sid} = -e "$self->{log}.repeat" ? 'CA' . ('0' x 32) : new_sid($carrier);
         return $answer->('201 Created', encode_json({ sid => $entry{sid}, status => 'queued',
             to => $p->{To}[0], from => $p->{From}[0] }));
     }
@@ -255,6 +259,7 @@ sub DESTROY {
     local $?;
     kill 'TERM', $self->{pid};
     waitpid($self->{pid}, 0);
+    unlink "$self->{log}.repeat";
 }
 
 1;
