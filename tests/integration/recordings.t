@@ -150,4 +150,11 @@ like(sql("SELECT failure_reason FROM recordings WHERE carrier_recording_sid = '$
 is(api($key, "/api/v1/recordings/" . sql("SELECT id FROM recordings WHERE carrier_recording_sid = '$FLAKY'") . '/audio')->{json}{error}{code},
     'recording_not_ready', 'a failed recording is not playable');
 
+# The carrier itself reports no recording: failed, saying so.
+$r = $carrier->twilio_webhook($s, '/webhooks/twilio/recording', AccountSid => $SID, CallSid => 'CA' . ('1' x 32),
+    RecordingSid => 'RE' . ('d' x 32), RecordingStatus => 'absent');
+is($r->{status}, 204, 'an absent recording is acknowledged');
+is(sql("SELECT status || ': ' || failure_reason FROM recordings WHERE carrier_recording_sid = 'RE" . ('d' x 32) . "'"),
+    'failed: the carrier reported the recording absent', 'and recorded failed, with the carrier\'s word');
+
 done_testing();
