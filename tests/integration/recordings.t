@@ -102,6 +102,8 @@ is($type, 'audio/wav', 'uploaded with its content type');
 my ($put) = grep { $_->{method} eq 'PUT' } @{ $s3->requests };
 is($put->{auth} . ' ' . $put->{status}, 'header 200', 'the upload was signed (SigV4 header) and accepted');
 ok(!-e $s->dir . "/storage/$path", 'no local copy is left behind');
+my $head = `curl -s -I --aws-sigv4 aws:amz:$REGION:s3 -u $AK:$SK -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' @{[ $s3->endpoint ]}/$BUCKET/$path`;
+like($head, qr{^HTTP/1.1 200 .*^Content-Length: @{[ length $wav ]}\r$}ms, 'S3: a signed HEAD gives the object\'s size');
 
 # --- Playback through nginx ---------------------------------------------------
 $r = api($key, "/api/v1/recordings/$rec/audio", Range => 'bytes=1000-1999');
