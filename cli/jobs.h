@@ -6,7 +6,11 @@
 
 struct db;
 
+/* 0 done; -1 failed, retry later; JOB_GIVE_UP failed for good (no retry). */
+#define JOB_GIVE_UP (-2)
 typedef int (*job_fn)(struct db *db, json_t *payload, char *err, size_t errlen);
+/* Runs once when a job has failed for good; err is the last failure. */
+typedef int (*give_up_fn)(struct db *db, json_t *payload, const char *err);
 typedef int (*task_fn)(struct db *db);
 
 /* cli/jobs/maintenance.c */
@@ -22,6 +26,7 @@ int task_purge_sessions(struct db *db);
 /* Telephony. */
 /* cli/jobs/recordings.c */
 int job_recording_download(struct db *db, json_t *payload, char *err, size_t errlen);
+int job_recording_give_up(struct db *db, json_t *payload, const char *err);
 /* cli/jobs/campaigns.c */
 int task_campaign_dial(struct db *db);
 

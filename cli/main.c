@@ -17,7 +17,7 @@ static const struct {
 	{ "provider", cmd_provider, "provider set NAME [--tenant SLUG] [--base-url URL] | provider list  provider API keys (key on stdin)" },
 	{ "worker", cmd_worker, "worker [--once]       run queued jobs and periodic tasks" },
 	{ "simulate", cmd_simulate, "simulate [--direct] [--calls N] SCRIPT  play the carrier: place scripted calls" },
-	{ "call", cmd_call, "call place --tenant ID --agent ID --to E164 [--campaign ID]  place an outbound call" },
+	{ "call", cmd_call, "call place|update|hangup ...  place an outbound call, give a live call new markup, hang it up" },
 	{ "config-doc", cmd_config_doc, "config-doc            print every configuration key (Markdown)" },
 	{ "errors-doc", cmd_errors_doc, "errors-doc            print the error catalog (Markdown)" },
 };

@@ -1,7 +1,8 @@
 /* voxline worker: runs queued jobs and periodic tasks (cli/jobs.def).
  * Picks one job at a time with FOR UPDATE SKIP LOCKED, so several
  * workers share the queue; sleeps on LISTEN voxline_jobs between jobs.
- * A failed job is retried with exponential backoff up to max_attempts.
+ * A failed job is retried with exponential backoff up to max_attempts
+ * (at once final when it says JOB_GIVE_UP); then its GIVE_UP handler runs.
  * SIGTERM/SIGINT: finish the job in hand, then exit. */
 #include "cfg.h"
 #include "commands.h"
@@ -19,18 +20,33 @@
 
 static const struct { const char *queue; job_fn fn; } job_table[] = {
 #define JOB(queue, fn) { #queue, fn },
+#define GIVE_UP(queue, fn)
 #define EVERY(name, secs, fn)
 #include "jobs.def"
 #undef JOB
+#undef GIVE_UP
+#undef EVERY
+	{ NULL, NULL }
+};
+
+static const struct { const char *queue; give_up_fn fn; } give_up_table[] = {
+#define JOB(queue, fn)
+#define GIVE_UP(queue, fn) { #queue, fn },
+#define EVERY(name, secs, fn)
+#include "jobs.def"
+#undef JOB
+#undef GIVE_UP
 #undef EVERY
 	{ NULL, NULL }
 };
 
 static struct { const char *name; int interval; task_fn fn; time_t last; } task_table[] = {
 #define JOB(queue, fn)
+#define GIVE_UP(queue, fn)
 #define EVERY(name, secs, fn) { #name, secs, fn, 0 },
 #include "jobs.def"
 #undef JOB
+#undef GIVE_UP
 #undef EVERY
 	{ NULL, 0, NULL, 0 }
 };
@@ -51,6 +67,16 @@ handler_for(const char *queue)
 		if (strcmp(job_table[i].queue, queue) == 0)
 			return job_table[i].fn;
 	return NULL;
+}
+
+/* The job's last attempt failed: its queue's GIVE_UP handler, if any,
+ * records the failure where users look. */
+static void
+give_up(struct db *db, const char *queue, json_t *payload, const char *err)
+{
+	for (int i = 0; give_up_table[i].queue; i++)
+		if (strcmp(give_up_table[i].queue, queue) == 0 && give_up_table[i].fn(db, payload, err) < 0)
+			log_warn("job_give_up_failed", "{s:s,s:s}", "queue", queue, "error", db_error(db));
 }
 
 /* Runs one job if one is due; 1 when a job ran, 0 when none, -1 on error. */
@@ -81,14 +107,13 @@ run_one(struct db *db, const char *me)
 		snprintf(err, sizeof err, "no handler for queue %s", queue);
 	else
 		rc = fn(db, payload, err, sizeof err);
-	json_decref(payload);
 	if (rc == 0) {
 		const char *q[1] = { id };
 		PQclear(db_prep(db, "worker_done", "UPDATE jobs SET status = 'done', finished_at = now(),"
 		    " locked_at = NULL, last_error = NULL WHERE id = $1", 1, q));
 		log_info("job_done", "{s:s,s:s,s:i}", "job_id", id, "queue", queue, "attempt", attempts);
 	} else {
-		int final = attempts >= max || fn == NULL;
+		int final = rc == JOB_GIVE_UP || attempts >= max || fn == NULL;
 		char backoff[16];
 		/* 30 s, 1 min, 2 min, ... capped at one hour. */
 		snprintf(backoff, sizeof backoff, "%d", attempts >= 7 ? 3600 : 30 << (attempts - 1));
@@ -98,7 +123,10 @@ run_one(struct db *db, const char *me)
 		    " finished_at = CASE WHEN $3 = 'failed' THEN now() END WHERE id = $1", 4, q));
 		log_event(final ? LOG_ERROR : LOG_WARN, final ? "job_failed" : "job_retry",
 		    "{s:s,s:s,s:i,s:s}", "job_id", id, "queue", queue, "attempt", attempts, "error", err);
+		if (final)
+			give_up(db, queue, payload, err);
 	}
+	json_decref(payload);
 	PQclear(r);
 	return 1;
 }

@@ -81,6 +81,9 @@ void webhook_voice(struct req *rq, struct resp *rs);      /* telephony/voice.c *
 void webhook_status(struct req *rq, struct resp *rs);     /* telephony/status.c */
 void webhook_recording(struct req *rq, struct resp *rs);  /* telephony/recording.c */
 void recording_audio(struct req *rq, struct resp *rs);    /* telephony/playback.c */
+/* Hands a stored recording (storage "local" or "s3", its key) to nginx. */
+void recording_send(struct req *rq, struct resp *rs, const char *storage, const char *key,
+    const char *content_type);
 void call_place(struct req *rq, struct resp *rs);         /* telephony/calls_api.c */
 extern const struct field call_place_fields[];
 void webhook_attempts_list(struct req *rq, struct resp *rs); /* telephony/attempts_api.c */

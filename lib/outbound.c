@@ -84,21 +84,42 @@ create_row(struct db *db, const struct outbound_request *rq, struct agent_line *
 	return ERR_none;
 }
 
-/* Records the carrier's answer on the row: its call sid, or the failure. */
-static void
+/* Records the carrier's answer on the row: its call sid, or the failure.
+ * 0, or -1 when the row could not be updated. */
+static int
 finish_row(struct db *db, const struct outbound_request *rq, const struct outbound_result *out,
     const struct carrier_result *cr)
 {
 	const char *p[2] = { out->call_id, cr->err == ERR_none ? cr->call_sid : err_get(cr->err)->code };
 	if (db_begin_tenant(db, rq->tenant_id) < 0)
-		return;
+		return -1;
 	int rc = cr->err == ERR_none ?
 	    db_run(db, "UPDATE calls SET carrier_call_sid = $2 WHERE id = $1"
 	    " AND carrier_call_sid IS NULL", 2, p) :
 	    db_run(db, "UPDATE calls SET status = 'failed', ended_at = now(), end_reason = $2"
 	    " WHERE id = $1 AND status = 'queued'", 2, p);
-	if (rc < 0 || db_commit(db) < 0)
+	if (rc < 0 || db_commit(db) < 0) {
 		db_rollback(db);
+		return -1;
+	}
+	return 0;
+}
+
+/* The carrier placed the call but its sid could not be recorded: a call
+ * nobody can follow must not go on.  Hang it up and fail the row, so the
+ * caller hears an error instead of "placed" for a call without its sid. */
+static void
+abandon(struct db *db, const struct outbound_request *rq, struct agent_line *a,
+    struct outbound_result *out, struct carrier_result *cr)
+{
+	log_error("outbound_unrecorded", "{s:s,s:s,s:s}", "call_id", out->call_id,
+	    "carrier_call_sid", cr->call_sid, "error", db_error(db));
+	struct carrier_result hang;
+	carrier_call_hangup(a->carrier, cr->call_sid, &hang);
+	cr->err = ERR_database_unavailable;
+	snprintf(cr->detail, sizeof cr->detail, "call %s hung up: its sid could not be recorded",
+	    cr->call_sid);
+	finish_row(db, rq, out, cr);
 }
 
 int
@@ -119,7 +140,8 @@ outbound_place(struct db *db, const struct outbound_request *rq, struct outbound
 	carrier_call_create(a.carrier, &call, &cr);
 	free(answer);
 	free(status);
-	finish_row(db, rq, out, &cr);
+	if (finish_row(db, rq, out, &cr) < 0 && cr.err == ERR_none)
+		abandon(db, rq, &a, out, &cr);
 	out->err = cr.err;
 	snprintf(out->detail, sizeof out->detail, "%s", cr.detail);
 	log_event(cr.err ? LOG_WARN : LOG_INFO, cr.err ? "outbound_failed" : "outbound_placed",

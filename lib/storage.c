@@ -1,5 +1,7 @@
 #include "storage.h"
+#include "buf.h"
 #include "cfg.h"
+#include "s3_presign.h"
 #include "xalloc.h"
 #include <curl/curl.h>
 #include <errno.h>
@@ -54,29 +56,79 @@ put_local(const char *key, const char *path, char *err, size_t errlen)
 	return rc;
 }
 
+/* storage_s3_endpoint without trailing slashes: "scheme://host[:port]". */
+static char *
+s3_endpoint(void)
+{
+	const char *e = cfg_str(CFG_storage_s3_endpoint);
+	size_t n = strlen(e);
+	while (n > 0 && e[n - 1] == '/')
+		n--;
+	return xasprintf("%.*s", (int)n, e);
+}
+
+char *
+storage_s3_playback_uri(const char *key, time_t now)
+{
+	if (!storage_is_s3() || !*cfg_str(CFG_storage_s3_bucket))
+		return NULL;
+	char *endpoint = s3_endpoint();
+	const char *host = strstr(endpoint, "://");
+	host = host ? host + 3 : endpoint;
+	char *path = xasprintf("/%s/%s", cfg_str(CFG_storage_s3_bucket), key);
+	struct s3_presign p = { .method = "GET", .host = host, .path = path,
+		.region = cfg_str(CFG_storage_s3_region), .access_key = cfg_str(CFG_storage_s3_access_key),
+		.secret_key = cfg_str(CFG_storage_s3_secret_key), .now = now,
+		.expires = (int)cfg_int(CFG_storage_s3_url_seconds) };
+	char *signed_path = strchr(host, '/') ? NULL : s3_presign(&p);
+	char *uri = signed_path ? xasprintf("/_s3%s", signed_path) : NULL;
+	free(signed_path), free(path), free(endpoint);
+	return uri;
+}
+
+static size_t
+collect(char *p, size_t size, size_t n, void *arg)
+{
+	return buf_append(arg, p, size * n) < 0 ? 0 : size * n;
+}
+
+/* S3's XML error: the text of <tag>...</tag>, or "". */
+static void
+xml_text(const char *xml, const char *tag, char *out, size_t outlen)
+{
+	char open[32], close[32];
+	snprintf(open, sizeof open, "<%s>", tag);
+	snprintf(close, sizeof close, "</%s>", tag);
+	const char *a = xml ? strstr(xml, open) : NULL, *b = a ? strstr(a, close) : NULL;
+	out[0] = '\0';
+	if (a && b)
+		snprintf(out, outlen, "%.*s", (int)(b - a - strlen(open)), a + strlen(open));
+}
+
 static int
 put_s3(const char *key, const char *path, const char *content_type, const char *sha256_hex,
     char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "rb");
-	if (f == NULL) {
+	struct stat st;
+	if (f == NULL || fstat(fileno(f), &st) < 0) {
 		snprintf(err, errlen, "cannot open %s", path);
+		if (f)
+			fclose(f);
 		return -1;
 	}
-	struct stat st;
-	fstat(fileno(f), &st);
-	const char *endpoint = cfg_str(CFG_storage_s3_endpoint);
-	size_t n = strlen(endpoint);
-	while (n > 0 && endpoint[n - 1] == '/')
-		n--;
-	char *url = xasprintf("%.*s/%s/%s", (int)n, endpoint, cfg_str(CFG_storage_s3_bucket), key);
+	char *endpoint = s3_endpoint();
+	char *url = xasprintf("%s/%s/%s", endpoint, cfg_str(CFG_storage_s3_bucket), key);
 	char *sigv4 = xasprintf("aws:amz:%s:s3", cfg_str(CFG_storage_s3_region));
 	char *hash = xasprintf("x-amz-content-sha256: %s", sha256_hex);
 	char *ct = xasprintf("Content-Type: %s", content_type);
 	struct curl_slist *h = curl_slist_append(NULL, hash);
 	h = curl_slist_append(h, ct);
+	struct buf answer;
+	buf_init(&answer, 16 * 1024);
 	CURL *c = curl_easy_init();
 	char errbuf[CURL_ERROR_SIZE] = "";
+	long status = 0;
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
 	curl_easy_setopt(c, CURLOPT_READDATA, f);
@@ -85,20 +137,31 @@ put_s3(const char *key, const char *path, const char *content_type, const char *
 	curl_easy_setopt(c, CURLOPT_USERNAME, cfg_str(CFG_storage_s3_access_key));
 	curl_easy_setopt(c, CURLOPT_PASSWORD, cfg_str(CFG_storage_s3_secret_key));
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &answer);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 600L);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	CURLcode rc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	int ok = rc == CURLE_OK && status >= 200 && status < 300;
 	if (rc != CURLE_OK)
 		snprintf(err, errlen, "S3 upload of %s failed: %s", key, errbuf[0] ? errbuf : curl_easy_strerror(rc));
+	else if (!ok) {
+		char code[64], msg[256];
+		xml_text(answer.data, "Code", code, sizeof code);
+		xml_text(answer.data, "Message", msg, sizeof msg);
+		snprintf(err, errlen, "S3 upload of %s failed: HTTP %ld %s %s", key, status, code, msg);
+	}
 	curl_easy_cleanup(c);
 	curl_slist_free_all(h);
+	buf_free(&answer);
 	fclose(f);
-	free(url), free(sigv4), free(hash), free(ct);
-	if (rc == CURLE_OK)
+	free(endpoint), free(url), free(sigv4), free(hash), free(ct);
+	if (ok)
 		remove(path);
-	return rc == CURLE_OK ? 0 : -1;
+	return ok ? 0 : -1;
 }
 
 int

@@ -138,22 +138,43 @@ media_kill() {
 	rm -f "$VAR/run/media.pid"
 }
 
+nginx_render() {
+	s3_endpoint=${VOXLINE_STORAGE_S3_ENDPOINT:-}
+	s3_endpoint=${s3_endpoint%/}
+	sed -e "s|@VAR@|$VAR|g" -e "s|@ROOT@|$ROOT|g" -e "s|@CONF_DIR@|$VAR/nginx|g" \
+	    -e "s|@LISTEN@|$ADDR:$PORT|g" -e "s|@WEB_SOCKET@|$VAR/run/web.sock|g" \
+	    -e "s|@MEDIA_ADDR@|$MEDIA_ADDR|g" -e "s|@STORAGE@|$VAR/storage|g" \
+	    -e "s|@MAX_BODY@|${VOXLINE_NGINX_MAX_BODY:-2m}|g" \
+	    -e "s|@RATE_LOGIN@|${VOXLINE_NGINX_RATE_LOGIN:-10r/m}|g" \
+	    -e "s|@BURST_LOGIN@|${VOXLINE_NGINX_BURST_LOGIN:-10}|g" \
+	    -e "s|@RATE_WEBHOOKS@|${VOXLINE_NGINX_RATE_WEBHOOKS:-50r/s}|g" \
+	    -e "s|@BURST_WEBHOOKS@|${VOXLINE_NGINX_BURST_WEBHOOKS:-100}|g" \
+	    -e "s|@RATE_API@|${VOXLINE_NGINX_RATE_API:-20r/s}|g" \
+	    -e "s|@BURST_API@|${VOXLINE_NGINX_BURST_API:-40}|g" \
+	    -e "s|@S3_ENDPOINT@|$s3_endpoint|g" \
+	    -e "s|@HSTS@||g" \
+	    "$ROOT/nginx/$1.conf.in" > "$VAR/nginx/$1.conf"
+}
+
 nginx_conf() {
 	mkdir -p "$VAR/nginx" "$VAR/log" "$VAR/storage"
+	# nginx's workers read recordings in storage (X-Accel-Redirect to
+	# /_files/).  As in production (docs/operations.md): the directory
+	# belongs to their group, setgid so that the job worker's new
+	# sub-directories do too.  Only root starts them as another user.
+	if [ "$(id -u)" = 0 ]; then
+		chmod 711 "$VAR"
+		chgrp "$(id -gn nobody)" "$VAR/storage" && chmod 2750 "$VAR/storage"
+	fi
 	for f in voxline locations fastcgi security-headers; do
-		sed -e "s|@VAR@|$VAR|g" -e "s|@ROOT@|$ROOT|g" -e "s|@CONF_DIR@|$VAR/nginx|g" \
-		    -e "s|@LISTEN@|$ADDR:$PORT|g" -e "s|@WEB_SOCKET@|$VAR/run/web.sock|g" \
-		    -e "s|@MEDIA_ADDR@|$MEDIA_ADDR|g" -e "s|@STORAGE@|$VAR/storage|g" \
-		    -e "s|@MAX_BODY@|${VOXLINE_NGINX_MAX_BODY:-2m}|g" \
-		    -e "s|@RATE_LOGIN@|${VOXLINE_NGINX_RATE_LOGIN:-10r/m}|g" \
-		    -e "s|@BURST_LOGIN@|${VOXLINE_NGINX_BURST_LOGIN:-10}|g" \
-		    -e "s|@RATE_WEBHOOKS@|${VOXLINE_NGINX_RATE_WEBHOOKS:-50r/s}|g" \
-		    -e "s|@BURST_WEBHOOKS@|${VOXLINE_NGINX_BURST_WEBHOOKS:-100}|g" \
-		    -e "s|@RATE_API@|${VOXLINE_NGINX_RATE_API:-20r/s}|g" \
-		    -e "s|@BURST_API@|${VOXLINE_NGINX_BURST_API:-40}|g" \
-		    -e "s|@HSTS@||g" \
-		    "$ROOT/nginx/$f.conf.in" > "$VAR/nginx/$f.conf"
+		nginx_render "$f"
 	done
+	# The S3 playback location exists only when recordings go to S3.
+	if [ -n "${VOXLINE_STORAGE_S3_ENDPOINT:-}" ]; then
+		nginx_render s3-playback
+	else
+		echo "# Recordings are stored locally (storage_s3_endpoint is not set)." > "$VAR/nginx/s3-playback.conf"
+	fi
 }
 
 nginx_start() {

@@ -1,6 +1,9 @@
 /* recording_download: fetch a finished recording from the carrier (with
  * the carrier's credentials, only from its API origin) into storage, and
- * record its size, SHA-256 and where it is. */
+ * record its size, SHA-256 and where it is.  A refusal by the carrier
+ * (4xx) is final at once; other failures are retried by the worker.  When
+ * the job gives up, the recording ends 'failed' with the reason, shown in
+ * the call detail (recording_failed event) and as a system error. */
 #include "../jobs.h"
 #include "carrier.h"
 #include "cfg.h"
@@ -42,6 +45,12 @@ media_url(enum carrier c, const char *url)
 }
 
 static int
+uuid_ok(const char *s)
+{
+	return s && strlen(s) == 36 && strspn(s, "0123456789abcdef-") == 36;
+}
+
+static int
 mark(struct db *db, const char *tenant, const char *sql, int n, const char *const *p)
 {
 	if (db_begin_tenant(db, tenant) < 0)
@@ -60,9 +69,9 @@ job_recording_download(struct db *db, json_t *payload, char *err, size_t errlen)
 	const char *tenant = json_string_value(json_object_get(payload, "tenant_id"));
 	const char *url = json_string_value(json_object_get(payload, "url"));
 	int c = carrier_from_name(json_string_value(json_object_get(payload, "carrier")));
-	if (!id || !tenant || !url || c < 0 || strlen(id) != 36 || strspn(id, "0123456789abcdef-") != 36) {
+	if (!id || !tenant || !url || c < 0 || !uuid_ok(id) || !uuid_ok(tenant)) {
 		snprintf(err, errlen, "malformed recording_download payload");
-		return -1;
+		return JOB_GIVE_UP;
 	}
 	const char *p1[1] = { id };
 	if (mark(db, tenant, "UPDATE recordings SET status = 'downloading' WHERE id = $1"
@@ -89,6 +98,8 @@ job_recording_download(struct db *db, json_t *payload, char *err, size_t errlen)
 	d.f = NULL;
 	if (got < 0) {
 		snprintf(err, errlen, "download failed: %s", cr.detail[0] ? cr.detail : "write error");
+		if (cr.err == ERR_carrier_rejected)
+			rc = JOB_GIVE_UP;
 		goto out;
 	}
 	unsigned char h[32];
@@ -99,9 +110,10 @@ job_recording_download(struct db *db, json_t *payload, char *err, size_t errlen)
 	if (storage_put(key, tmp, ct, hex, err, errlen) == 0) {
 		char size[24];
 		snprintf(size, sizeof size, "%zu", d.size);
-		const char *p[5] = { id, size, hex, key, ct };
+		const char *p[6] = { id, size, hex, key, ct, storage_is_s3() ? "s3" : "local" };
 		rc = mark(db, tenant, "UPDATE recordings SET status = 'stored', size_bytes = $2::bigint,"
-		    " sha256 = $3, storage_path = $4, content_type = $5 WHERE id = $1", 5, p);
+		    " sha256 = $3, storage_path = $4, content_type = $5, storage = $6,"
+		    " failure_reason = NULL WHERE id = $1", 6, p);
 		if (rc < 0)
 			snprintf(err, errlen, "database: %s", db_error(db));
 		else
@@ -115,9 +127,43 @@ job_recording_download(struct db *db, json_t *payload, char *err, size_t errlen)
 out:
 	if (d.f)
 		fclose(d.f);
-	if (rc < 0)
+	if (rc != 0)
 		unlink(tmp);
 	EVP_MD_CTX_free(d.sha);
 	free(tmpdir), free(tmp), free(key), free(src);
 	return rc;
+}
+
+int
+job_recording_give_up(struct db *db, json_t *payload, const char *err)
+{
+	const char *id = json_string_value(json_object_get(payload, "recording_id"));
+	const char *tenant = json_string_value(json_object_get(payload, "tenant_id"));
+	if (!uuid_ok(id) || !uuid_ok(tenant))
+		return 0;
+	char reason[1024];
+	snprintf(reason, sizeof reason, "%s", err);
+	const char *p[2] = { id, reason };
+	if (db_begin_tenant(db, tenant) < 0)
+		return -1;
+	PGresult *r = db_prep(db, "recording_give_up",
+	    "WITH f AS (UPDATE recordings SET status = 'failed', failure_reason = $2"
+	    " WHERE id = $1 AND status IN ('pending', 'downloading') RETURNING tenant_id, call_id, id)"
+	    " INSERT INTO call_events (tenant_id, call_id, type, data)"
+	    " SELECT tenant_id, call_id, 'recording_failed',"
+	    " jsonb_build_object('recording_id', id, 'reason', $2::text) FROM f RETURNING call_id", 2, p);
+	if (r == NULL || db_commit(db) < 0) {
+		PQclear(r);
+		db_rollback(db);
+		return -1;
+	}
+	if (PQntuples(r) == 1) {
+		char eid[ERR_ID_LEN];
+		err_new_id(eid);
+		err_record(db, ERR_recording_download_failed, eid, NULL, PQgetvalue(r, 0, 0), tenant, reason);
+		log_error("recording_failed", "{s:s,s:s,s:s}", "recording_id", id, "error_id", eid,
+		    "reason", reason);
+	}
+	PQclear(r);
+	return 0;
 }

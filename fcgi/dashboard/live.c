@@ -1,5 +1,5 @@
 /* Live updates and recordings: the cheap "has anything changed?" poll
- * (ETag / 304) and the recording handed to nginx to serve. */
+ * (ETag / 304) and the recording handed to nginx to serve (recording_send). */
 #include "../handlers.h"
 #include "web.h"
 #include <string.h>
@@ -26,15 +26,6 @@ dash_changes(struct req *rq, struct resp *rs)
 	    *updated ? updated : NULL));
 }
 
-/* Paths under the storage directory, as the recordings job writes them. */
-static int
-storage_path_ok(const char *p)
-{
-	size_t n = strlen(p);
-	return n > 0 && n < 512 && p[0] != '/' && strstr(p, "..") == NULL &&
-	    strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/") == n;
-}
-
 void
 dash_recording(struct req *rq, struct resp *rs)
 {
@@ -43,7 +34,7 @@ dash_recording(struct req *rq, struct resp *rs)
 		return;
 	const char *p[] = { tenant, json_string_value(json_object_get(rq->path_args, "id")) };
 	PGresult *r = db_prep(rq->db, "dash_recording_file",
-	    "SELECT storage_path, coalesce(content_type, 'audio/wav') FROM recordings "
+	    "SELECT storage_path, coalesce(content_type, 'audio/wav'), storage FROM recordings "
 	    "WHERE tenant_id = $1 AND call_id = $2 AND status = 'stored' "
 	    "AND storage_path IS NOT NULL ORDER BY created_at DESC LIMIT 1", 2, p);
 	if (r == NULL) {
@@ -51,18 +42,9 @@ dash_recording(struct req *rq, struct resp *rs)
 		return;
 	}
 	db_rollback(rq->db);
-	if (PQntuples(r) != 1 || !storage_path_ok(PQgetvalue(r, 0, 0))) {
-		PQclear(r);
+	if (PQntuples(r) != 1)
 		resp_error(rq, rs, ERR_not_found, NULL);
-		return;
-	}
-	resp_header(rs, "X-Accel-Redirect", "/_files/%s", PQgetvalue(r, 0, 0));
-	/* The type comes from the database: only a plain audio/... type passes
-	 * into the header, kept in a copy that outlives the result. */
-	static _Thread_local char type[64];
-	const char *t = PQgetvalue(r, 0, 1);
-	snprintf(type, sizeof type, "%s", strncmp(t, "audio/", 6) == 0 && strlen(t) < sizeof type &&
-	    strspn(t, "abcdefghijklmnopqrstuvwxyz0123456789/.+-") == strlen(t) ? t : "application/octet-stream");
+	else
+		recording_send(rq, rs, PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
 	PQclear(r);
-	resp_text(rs, 200, type, "", 0);
 }

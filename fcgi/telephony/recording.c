@@ -43,16 +43,18 @@ webhook_recording(struct req *rq, struct resp *rs)
 	if (duration && (strlen(duration) > 6 || strspn(duration, "0123456789") != strlen(duration)))
 		duration = NULL;
 	const char *ch = channels && strcmp(channels, "2") == 0 ? "2" : "1";
-	const char *p[6] = { carrier_name(wh.carrier), sid, rsid, completed ? "pending" : "failed", ch,
-		duration && *duration ? duration : NULL };
+	char reason[64];
+	snprintf(reason, sizeof reason, "the carrier reported the recording %s", absent ? status : "");
+	const char *p[7] = { carrier_name(wh.carrier), sid, rsid, completed ? "pending" : "failed", ch,
+		duration && *duration ? duration : NULL, completed ? NULL : reason };
 	const char *result = "ignored";
 	if (db_begin_tenant(rq->db, "*") < 0)
 		goto fail;
 	PGresult *r = db_prep(rq->db, "recording_insert",
 	    "INSERT INTO recordings (tenant_id, call_id, carrier_recording_sid, status, channels,"
-	    " duration_seconds) SELECT tenant_id, id, $3, $4, $5::int, $6::int FROM calls"
-	    " WHERE carrier = $1 AND carrier_call_sid = $2"
-	    " ON CONFLICT (carrier_recording_sid) DO NOTHING RETURNING id, tenant_id", 6, p);
+	    " duration_seconds, failure_reason) SELECT tenant_id, id, $3, $4, $5::int, $6::int, $7"
+	    " FROM calls WHERE carrier = $1 AND carrier_call_sid = $2"
+	    " ON CONFLICT (carrier_recording_sid) DO NOTHING RETURNING id, tenant_id", 7, p);
 	if (r == NULL)
 		goto fail;
 	if (PQntuples(r) == 1) {

@@ -9,16 +9,13 @@ use FindBin;
 use lib "$FindBin::Bin/../lib";
 use Test::More;
 use Digest::SHA qw(hmac_sha1_base64);
-use File::Temp qw(tempdir);
 use Time::HiRes qw(sleep);
 use Stack;
 use FakeCarrier;
 
 my $PUBLIC = 'https://voice.example.test';
 my ($SID, $TOKEN) = ('ACcampaign000000000000000000000000', 'campaign-token');
-my $tmp = tempdir(CLEANUP => 1);
-my $carrier = FakeCarrier->new(account_sid => $SID, auth_token => $TOKEN, public_url => $PUBLIC,
-    log => "$tmp/placed.log", audio => '');
+my $carrier = FakeCarrier->new(twilio => [$SID, $TOKEN], public_url => $PUBLIC);
 my $s = Stack->new(env => { VOXLINE_PUBLIC_URL => $PUBLIC, VOXLINE_TWILIO_ACCOUNT_SID => $SID,
     VOXLINE_TWILIO_AUTH_TOKEN => $TOKEN, VOXLINE_TWILIO_API_BASE => $carrier->base });
 sub sql { my ($q) = @_; return $s->psql("SELECT set_config('voxline.tenant_id', '*', false); $q") =~ s/^\*\n?//r }
@@ -39,7 +36,7 @@ sub wait_for {
     for (1 .. 100) { $got = sql($q); return $got if $got eq $want; sleep 0.2 }
     return $got;
 }
-sub placed { open my $f, '<', "$tmp/placed.log" or return (); my @l = <$f>; return @l }
+sub placed { return $carrier->placed }
 sub status_cb {
     my ($sid, $status, $seq) = @_;
     my %p = (CallSid => $sid, AccountSid => $SID, CallStatus => $status, SequenceNumber => $seq);

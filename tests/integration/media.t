@@ -10,11 +10,11 @@ use Test::More;
 use Time::HiRes qw(sleep);
 use Stack;
 use Sim;
-use CarrierServer;
+use FakeCarrier;
 
 my $fixtures = "$Stack::ROOT/tests/fixtures/calls";
-my $carrier = CarrierServer->new;
 my $account = 'AC00000000000000000000000000000001';
+my $carrier = FakeCarrier->new(twilio => [$account, 'carrier-secret']);
 my $s = Stack->new(env => { VOXLINE_TWILIO_API_BASE => $carrier->url, VOXLINE_TWILIO_ACCOUNT_SID => $account,
                             VOXLINE_TWILIO_AUTH_TOKEN => 'carrier-secret' });
 my ($rc, $out) = $s->voxline('demo');

@@ -28,8 +28,7 @@ my $der = `openssl pkey -in $tmp/telnyx.pem -pubout -outform DER 2>/dev/null`;
 my $telnyx_pub = encode_base64(substr($der, -32), '');
 
 my $wav = "RIFF\x24\x00\x00\x00WAVEfmt " . ("\x00" x 28) . "data" . ("\x7f" x 4000);
-my $carrier = FakeCarrier->new(account_sid => $SID, auth_token => $TOKEN, public_url => $PUBLIC,
-    log => "$tmp/placed.log", audio => $wav);
+my $carrier = FakeCarrier->new(twilio => [$SID, $TOKEN], public_url => $PUBLIC, audio => $wav);
 
 my $s = Stack->new(env => {
     VOXLINE_PUBLIC_URL => $PUBLIC,
@@ -231,7 +230,7 @@ is($s->get('/api/v1/platform/webhook-attempts')->{status}, 401, 'webhook log API
 # --- Outbound: 50 concurrent placements for 10 slots --------------------------
 sql("UPDATE calls SET status = 'completed' WHERE tenant_id = '$tenant'");
 sql("UPDATE tenants SET max_concurrent_calls = 10 WHERE id = '$tenant'");
-unlink "$tmp/placed.log";
+$carrier->reset;
 my @pids;
 for my $i (1 .. 50) {
     my $pid = fork // die;
@@ -254,14 +253,13 @@ for my $i (1 .. 50) {
 diag(join ',', %outcome) unless ($outcome{placed} // 0) == 10;
 is($outcome{placed}, 10, '50 concurrent placements for 10 slots: exactly 10 placed');
 is($outcome{tenant_call_cap}, 40, 'the other 40 refused with tenant_call_cap');
-my @placed = do { open my $f, '<', "$tmp/placed.log"; <$f> };
+my @placed = $carrier->placed;
 is(scalar @placed, 10, 'the carrier was asked exactly 10 times, with valid auth and parameters');
 is(sql("SELECT count(*) FROM calls WHERE direction = 'outbound' AND status = 'queued' AND carrier_call_sid LIKE 'CA%'"), 10,
     'ten queued outbound rows carry the carrier call sid');
 
 # Outbound answer: the carrier fetches the answer URL with our call id.
-my ($osid, undef, $ourl) = split / /, $placed[0];
-chomp $ourl;
+my ($osid, $ourl) = @{ $placed[0] }{qw(sid url)};
 my ($opath) = $ourl =~ m{^\Q$PUBLIC\E(/.*)$};
 $r = twilio_post($opath, call_params($osid, '+15557000001', Direction => 'outbound-api'));
 like($r->{content}, qr{<Connect><Stream url="wss://voice\.example\.test/media/twilio">}, 'answered outbound call connects the stream');
