@@ -99,6 +99,16 @@ push @got, @{ $ids->($sp) };
 while ($sp->{next_cursor}) { $sp = $list->("q=billing&archived=include&limit=1&cursor=$sp->{next_cursor}"); push @got, @{ $ids->($sp) } }
 ok(@$want >= 6, 'several billing calls');
 is_deeply(\@got, $want, 'searching page by page gives the same calls in the same order');
+# Several words take the other way (the newest calls first, then the
+# index): the pages are the same.
+my $q2 = 'q=billing+or+appointment&archived=include';
+$want = $ids->($list->($q2));
+@got = ();
+$sp = $list->("$q2&limit=2");
+push @got, @{ $ids->($sp) };
+while ($sp->{next_cursor}) { $sp = $list->("$q2&limit=2&cursor=$sp->{next_cursor}"); push @got, @{ $ids->($sp) } }
+ok(@$want >= 7, 'several calls match either word');
+is_deeply(\@got, $want, 'a search of several words page by page gives the same calls in the same order');
 my $bad = $req->('GET', '/api/v1/calls', 'status=lost');
 is($bad->{status}, 400, 'an unknown status is refused');
 is($bad->{json}{error}{code}, 'validation_failed', 'with the standard error');
