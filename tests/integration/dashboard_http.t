@@ -91,6 +91,10 @@ unlike($s->get('/action-required', headers => { Cookie => $operator->{cookie} })
 unlike($s->get('/calls?archived=include', headers => { Cookie => $operator->{cookie} })->{content}, qr/Bolt only/, 'call log page');
 is(call_as($operator, 'GET', '/api/v1/overview')->{json}{totals}{calls}, 2, 'overview counts only its calls');
 is(call_as($bolt_op, 'GET', '/api/v1/overview')->{json}{totals}{calls}, 1, '... on both sides');
+my $card = sub { $s->get('/dashboard', headers => { Cookie => $_[0]{cookie} })->{content}
+    =~ m{<span class="dash-card-label">Calls</span>\s*<span class="dash-card-value">(\d+)</span>} ? $1 : 'none' };
+is($card->($operator), 2, 'overview page: the calls card counts only its calls');
+is($card->($bolt_op), 1, '... on both sides');
 my $tag = call_as($bolt_op, 'GET', '/api/v1/calls/changes')->{headers}{etag};
 $f->call($A, reason => 'billing');
 is($s->get('/api/v1/calls/changes', headers => { %{ People::headers($bolt_op, 'GET') }, 'If-None-Match' => $tag })->{status},
