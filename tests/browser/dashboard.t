@@ -36,7 +36,7 @@ my @running = map { Sim::start($s, '--direct', '--from', sprintf('+1203555010%d'
 for my $i (0 .. $#running) {
     my ($rc, $calls, $sum, $raw) = Sim::finish($running[$i]);
     my $c = $calls->[0] // {};
-    ok(!$rc && $c->{connected} && !$c->{refused}, "simulated call $scripts[$i] ran to its end")
+    ok(!$rc && $c->{connected} && !$c->{refused}, 'simulated call ' . ($scripts[$i] =~ s{.*/}{}r) . ' ran to its end')
         or diag $raw;
 }
 my $n = scalar @scripts;
