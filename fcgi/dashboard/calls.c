@@ -68,7 +68,8 @@ dash_tenant_zone(struct db *db, const char *tenant, char *tz, size_t n)
  * DASH_SEARCH_WINDOW calls of the list (in list order) and filters those:
  * if that yields a full page, it is exactly the page the whole list would
  * give, found without the planner having to guess how common the search
- * terms are (it underestimates phrases and correlated words). */
+ * terms are (it multiplies the words' frequencies, so it underestimates
+ * phrases and words that go together). */
 static PGresult *
 list_query(struct db *db, const char *tenant, const char *tz, const struct dash_filter *f,
     int window)
@@ -98,14 +99,36 @@ list_query(struct db *db, const char *tenant, const char *tz, const struct dash_
 	return r;
 }
 
+/* Whether a search needs the window first: 1 unless the query is one
+ * word (one lexeme), whose frequency the planner knows from the column's
+ * statistics, so it already picks between the early-stopping date walk
+ * and the full-text index; -1 on a database error. */
+static int
+search_needs_window(struct db *db, const struct dash_filter *f)
+{
+	if (f->q == NULL)
+		return 0;
+	const char *p[] = { f->q };
+	PGresult *r = db_prep(db, "dash_search_terms",
+	    "SELECT numnode(websearch_to_tsquery('simple', $1)) <> 1", 1, p);
+	if (r == NULL)
+		return -1;
+	int window = PQntuples(r) == 1 && PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	return window;
+}
+
 json_t *
 dash_calls_list(struct db *db, const char *tenant, const struct dash_filter *f)
 {
 	char tz[64];
 	if (dash_tenant_zone(db, tenant, tz, sizeof tz) < 0)
 		return NULL;
+	int window = search_needs_window(db, f);
+	if (window < 0)
+		return NULL;
 	PGresult *r = NULL;
-	if (f->q) {
+	if (window) {
 		r = list_query(db, tenant, tz, f, 1);
 		if (r && PQntuples(r) <= f->limit) {
 			PQclear(r);

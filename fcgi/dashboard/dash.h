@@ -13,8 +13,8 @@
 #define DASH_PAGE_DEFAULT 50
 #define DASH_PAGE_MAX 200
 #define DASH_MAX_IDS 200            /* calls resolved/archived in one request */
-/* A search first looks at this many of the newest calls in list order:
- * when enough of them match, that is the page (see calls.c). */
+/* A search of several words first looks at this many of the newest calls
+ * in list order: when enough of them match, that is the page (calls.c). */
 #define DASH_SEARCH_WINDOW "2000"
 
 /* ---- cursor.c: keyset cursors, opaque to clients. */

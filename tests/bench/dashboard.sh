@@ -12,6 +12,12 @@
 # BENCH_CALLS   calls for the benchmark tenant (default 1000000)
 # BENCH_SECONDS wrk duration per scenario (default 15)
 # BENCH_CONNS   concurrent connections (default 8; wrk threads: 2)
+# BENCH_OUT     the report (default docs/benchmarks.md of this tree)
+#
+# Needs a build without sanitizers: `make bench` (tests/bench/run.sh) runs
+# it from an optimised copy when the tree is built with them.  About 3.5
+# minutes with the default settings, plus about 2.5 minutes for the seed
+# the first time (2 cores, shared).
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -20,7 +26,7 @@ calls=${BENCH_CALLS:-1000000}
 secs=${BENCH_SECONDS:-15}
 conns=${BENCH_CONNS:-8}
 port=${BENCH_PORT:-18480}
-out=docs/benchmarks.md
+out=${BENCH_OUT:-docs/benchmarks.md}
 mkdir -p "$dir"
 export VOXLINE_HTTP_PORT=$port VOXLINE_MEDIA_ADDR=127.0.0.1:$((port + 1)) VOXLINE_WEB_THREADS=${BENCH_WEB_THREADS:-8}
 # The load comes from one address: lift the per-address API rate limit.
@@ -28,7 +34,7 @@ export VOXLINE_NGINX_RATE_API=1000000r/s VOXLINE_NGINX_BURST_API=100000
 
 command -v wrk >/dev/null || { echo "dashboard bench: wrk is missing (apt-get install wrk)" >&2; exit 1; }
 if ldd ./voxline-web | grep -q libasan; then
-	echo "dashboard bench: voxline-web is built with sanitizers; run ./configure (without --sanitize) && make first" >&2
+	echo "dashboard bench: voxline-web is built with sanitizers; use make bench, or ./configure (without --sanitize) && make first" >&2
 	exit 1
 fi
 
@@ -67,6 +73,7 @@ base=http://127.0.0.1:$port
 scenarios="list_first|/api/v1/calls
 list_deep|/api/v1/calls?cursor=$deep
 list_filtered|/api/v1/calls?status=completed&reason=emergency&action=resolved&from=$(date -u -d '-60 days' +%F)
+list_outcome|/api/v1/calls?outcome=voicemail&direction=outbound
 search_common|/api/v1/calls?q=appointment
 search_rare|/api/v1/calls?q=%2B12035550007
 search_transcript|/api/v1/calls?q=%22date+of+birth%22
@@ -90,6 +97,10 @@ psql_su -c "ALTER ROLE voxline SET session_preload_libraries = 'auto_explain'" \
 	-c "ALTER ROLE voxline SET auto_explain.log_analyze = on" \
 	-c "ALTER ROLE voxline SET auto_explain.log_buffers = on" >/dev/null
 stack stop; stack start
+# Only voxline-web's statements: the media daemon and the worker use the
+# same role, and one of their start-up or periodic queries would
+# otherwise be taken for a request's slowest statement.
+stack media-stop; stack worker-stop
 pglog=$dir/log/postgresql.log
 echo "$scenarios" | while IFS='|' read -r name path; do
 	check "$path"                       # warm-up
@@ -113,11 +124,13 @@ stack stop; stack start
 # 2. Load: each scenario alone, wrk with $conns connections for $secs s.
 results=$dir/results.txt
 : >"$results"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "$scenarios" | while IFS='|' read -r name path; do
 	check "$path"
 	line=$(wrk -t2 -c"$conns" -d"${secs}s" --timeout 5s -s tests/bench/latency.lua "$base$path" | grep '^RESULT')
 	echo "$name $line" | tee -a "$results" >&2
 done
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # 3. The report section.
 machine="$(nproc) CPU ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(free -g | awk '/Mem:/ {print $2}') GB RAM, $(. /etc/os-release; echo "$PRETTY_NAME"), PostgreSQL $(psql_app -c 'SHOW server_version' | cut -d' ' -f1)"
@@ -129,7 +142,8 @@ section=$dir/section.md
 	echo "tenant (and 50,000 for a neighbour) from \`tests/bench/dashboard_seed.sql\`, 5% with transcripts;"
 	echo "through nginx on loopback with an API key, wrk -t2 -c$conns for ${secs} s per row, each row alone;"
 	echo "voxline-web with $VOXLINE_WEB_THREADS threads, built without sanitizers. Machine: $machine."
-	echo "The machine is shared, so figures vary between runs by 10-20%."
+	echo "Load average (1, 5, 15 min) when the load began: $load_before; at its end: $load_after (the"
+	echo "benchmark itself keeps about 2 busy). Other work on the machine shows first in p95 and p99."
 	echo
 	echo "| request | p50 ms | p95 ms | p99 ms | req/s | errors |"
 	echo "|---|---:|---:|---:|---:|---:|"

@@ -99,6 +99,16 @@ push @got, @{ $ids->($sp) };
 while ($sp->{next_cursor}) { $sp = $list->("q=billing&archived=include&limit=1&cursor=$sp->{next_cursor}"); push @got, @{ $ids->($sp) } }
 ok(@$want >= 6, 'several billing calls');
 is_deeply(\@got, $want, 'searching page by page gives the same calls in the same order');
+# Several words take the other way (the newest calls first, then the
+# index): the pages are the same.
+my $q2 = 'q=billing+or+appointment&archived=include';
+$want = $ids->($list->($q2));
+@got = ();
+$sp = $list->("$q2&limit=2");
+push @got, @{ $ids->($sp) };
+while ($sp->{next_cursor}) { $sp = $list->("$q2&limit=2&cursor=$sp->{next_cursor}"); push @got, @{ $ids->($sp) } }
+ok(@$want >= 7, 'several calls match either word');
+is_deeply(\@got, $want, 'a search of several words page by page gives the same calls in the same order');
 my $bad = $req->('GET', '/api/v1/calls', 'status=lost');
 is($bad->{status}, 400, 'an unknown status is refused');
 is($bad->{json}{error}{code}, 'validation_failed', 'with the standard error');
@@ -132,6 +142,24 @@ push @tseen, @{ $ids->($tp) };
 while ($tp->{next_cursor}) { $tp = $list->("limit=2&from=2026-01-01&to=2026-01-01&cursor=$tp->{next_cursor}"); push @tseen, @{ $ids->($tp) } }
 is_deeply([sort @tseen], [sort @tied], 'calls with the same start time page without duplicates or gaps');
 is_deeply(\@tseen, [reverse sort @tied], 'ties broken by id, newest-first order');
+
+# The same by duration, longest first, while calls arrive on both sides
+# of the cursor (many calls tie at no duration: ties page by id).
+my $before_longest = $ids->($list->('sort=longest&limit=200'));
+my @lseen;
+my $lp = $list->('sort=longest&limit=3');
+push @lseen, @{ $ids->($lp) };
+my $long_new = $f->call($A, started => "'2026-03-03 12:00Z'", reason => 'billing', duration => 150);  # above the cursor
+my $short_new = $f->call($A, started => "'2026-03-03 13:00Z'", reason => 'billing', duration => 40); # below it
+while (my $cur = $lp->{next_cursor}) {
+    $lp = $list->("sort=longest&limit=3&cursor=$cur");
+    push @lseen, @{ $ids->($lp) };
+}
+my %lcount;
+$lcount{$_}++ for @lseen;
+ok(!grep({ $_ > 1 } values %lcount), 'longest first: no call listed twice while calls arrived');
+is(scalar(grep { !$lcount{$_} } @$before_longest), 0, 'no call of the original list skipped');
+ok($lcount{$short_new} && !$lcount{$long_new}, 'the shorter newcomer is reached, the longer one waits for a fresh list');
 
 my $forged = $req->('GET', '/api/v1/calls', 'cursor=AAAA');
 is($forged->{status}, 400, 'a forged cursor is refused');
@@ -174,6 +202,10 @@ is(scalar @lines, 1 + 6, 'one row per call of the filtered view (including the o
 like($lines[1], qr/^2026-03-02 09:00:00,inbound,\+12035550101,/, "times in the tenant's zone, numbers stay numbers");
 my ($frow) = grep { /evil/ } @lines;
 like($frow, qr/,"'=HYPERLINK\(""http:\/\/evil\.example"",""click""\), said ""hi"""/, 'formula defused and quotes escaped');
+# The export's days are the tenant's days too (the 23-hour 8th of March).
+my @dst = split /\r\n/, $req->('GET', '/calls/export.csv', 'from=2026-03-08&to=2026-03-08&sort=oldest')->{content};
+is_deeply([map { substr($_, 0, 19) } @dst[1 .. $#dst]], ['2026-03-08 00:30:00', '2026-03-08 23:30:00'],
+   'exporting a local day across the DST change: its two calls, in local time');
 my $bcsv = $req->('GET', '/api/v1/calls/export.csv', '', tenant => $B->{id});
 is(scalar(split /\r\n/, $bcsv->{content}), 2, "tenant B's export holds only its own call");
 is($req->('GET', '/calls/export.csv', 'q=nothingmatchesthis')->{content} =~ tr/\n//, 1, 'an empty view exports the header alone');

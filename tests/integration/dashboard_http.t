@@ -91,10 +91,31 @@ unlike($s->get('/action-required', headers => { Cookie => $operator->{cookie} })
 unlike($s->get('/calls?archived=include', headers => { Cookie => $operator->{cookie} })->{content}, qr/Bolt only/, 'call log page');
 is(call_as($operator, 'GET', '/api/v1/overview')->{json}{totals}{calls}, 2, 'overview counts only its calls');
 is(call_as($bolt_op, 'GET', '/api/v1/overview')->{json}{totals}{calls}, 1, '... on both sides');
+my $card = sub { $s->get('/dashboard', headers => { Cookie => $_[0]{cookie} })->{content}
+    =~ m{<span class="dash-card-label">Calls</span>\s*<span class="dash-card-value">(\d+)</span>} ? $1 : 'none' };
+is($card->($operator), 2, 'overview page: the calls card counts only its calls');
+is($card->($bolt_op), 1, '... on both sides');
 my $tag = call_as($bolt_op, 'GET', '/api/v1/calls/changes')->{headers}{etag};
 $f->call($A, reason => 'billing');
 is($s->get('/api/v1/calls/changes', headers => { %{ People::headers($bolt_op, 'GET') }, 'If-None-Match' => $tag })->{status},
    304, "changes: acme's new call does not change bolt's ETag");
 is(call_as($operator, 'GET', "/api/v1/calls?tenant_id=$bolt")->{status}, 400, 'no tenant can be chosen by query');
+
+# Writes aimed at bolt's call from acme change nothing, through the API or
+# the forms (bolt's call is archived by bolt first, so a restore would show).
+is_deeply(call_as($bolt_op, 'POST', '/api/v1/calls/archive', { ids => [$b1] })->{json}{changed}, [$b1],
+    "bolt's operator archives bolt's call");
+is_deeply(call_as($operator, 'POST', '/api/v1/calls/restore', { ids => [$b1] })->{json}{changed}, [],
+    "acme's operator cannot restore it (API)");
+for my $act (qw(resolve archive restore)) {
+    my $r = $s->request('POST', "/calls/$act", headers => { Cookie => $operator->{cookie},
+        'Content-Type' => 'application/x-www-form-urlencoded' },
+        content => "ids=$b1&csrf_token=$operator->{csrf}" . ($act eq 'resolve' ? '&note=acme' : ''));
+    like($r->{headers}{location} // '', qr/[?&]n=0$/, "the $act form changes none of bolt's calls");
+}
+is($f->sql("SELECT concat_ws(' ', archived_by IS NOT NULL, resolved_at IS NULL, resolution_note IS NULL) FROM calls WHERE id = '$b1'"),
+   't t t', "bolt's call is as bolt left it");
+is($f->sql("SELECT count(*) FROM audit_log WHERE tenant_id = '$acme' AND action LIKE 'call.%'"), 3,
+   'and acme audited nothing more');
 
 done_testing;
