@@ -104,6 +104,7 @@ call_unref(struct call *c)
 	buf_free(&c->reply_text);
 	buf_free(&c->heard_text);
 	outq_free(&c->outq);
+	free(c->media_prefix);
 	json_decref(c->turns);
 	json_decref(c->events);
 	free(c->utt);
@@ -190,6 +191,7 @@ on_start(struct call *c, const struct stream_msg *m)
 		return;
 	}
 	snprintf(c->stream_id, sizeof c->stream_id, "%s", m->stream_id ? m->stream_id : "");
+	c->media_prefix = stream_media_prefix(c->carrier, c->stream_id);
 	snprintf(c->call_sid, sizeof c->call_sid, "%s", m->call_sid ? m->call_sid : "");
 	snprintf(c->account_sid, sizeof c->account_sid, "%s", m->account_sid ? m->account_sid : "");
 	c->phase = CALL_LIVE;
@@ -348,9 +350,9 @@ call_writable(struct call *c)
 	size_t n = outq_take(&c->outq, frame, sizeof frame, now, &late);
 	if (n == 0)
 		return 0;
-	char *f = stream_media(c->carrier, c->stream_id, frame, n);
-	int rc = write_text(c, f);
-	free(f);
+	unsigned char f[LWS_PRE + STREAM_FRAME_MAX];
+	size_t len = stream_media_frame(c->media_prefix, frame, n, (char *)f + LWS_PRE, STREAM_FRAME_MAX);
+	int rc = lws_write(c->wsi, f + LWS_PRE, len, LWS_WRITE_TEXT) < (int)len ? -1 : 0;
 	metrics_observe(&media_frame_lateness, late, NULL);
 	if (late > c->frame_late_max)
 		c->frame_late_max = late;

@@ -79,6 +79,7 @@ struct call {
 	enum call_phase phase;
 	char query_token[1024];
 	char stream_id[128], call_sid[128], account_sid[128];
+	char *media_prefix;           /* outbound media frame text up to the payload */
 	struct stream_claims claims;
 	struct agent *agent;
 	struct dialog dialog;

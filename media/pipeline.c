@@ -12,6 +12,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "pool_db.h"
+#include "engines/fixed_delay.h"
 #include "sentence.h"
 #include "xalloc.h"
 #include <stdlib.h>
@@ -35,6 +36,7 @@ enum job_kind { JOB_LOAD, JOB_STT, JOB_LLM, JOB_TTS, JOB_TRANSFER };
 
 struct job {
 	uv_work_t req;
+	uv_timer_t delay;             /* fixed-delay engines: run on the loop */
 	enum job_kind kind;
 	struct call *call;
 	unsigned gen;
@@ -194,9 +196,43 @@ job_new(struct call *c, enum job_kind kind)
 	return j;
 }
 
+/* A stage whose engine waits without working (fixed-delay) runs on the
+ * loop after its delay instead of holding an engine thread. */
+static int
+job_on_loop(const struct job *j)
+{
+	switch (j->kind) {
+	case JOB_STT: return fixed_delay_engine(j->agent->stt);
+	case JOB_LLM: return fixed_delay_engine(j->agent->llm);
+	case JOB_TTS: return fixed_delay_engine(j->agent->tts);
+	default: return 0;
+	}
+}
+
+static void
+delay_closed(uv_handle_t *h)
+{
+	struct job *j = h->data;
+	after_job(&j->req, 0);
+}
+
+static void
+delay_over(uv_timer_t *t)
+{
+	struct job *j = t->data;
+	run_job(&j->req);
+	uv_close((uv_handle_t *)t, delay_closed);
+}
+
 static void
 job_submit(struct job *j)
 {
+	if (job_on_loop(j)) {
+		uv_timer_init(&j->call->w->loop, &j->delay);
+		j->delay.data = j;
+		uv_timer_start(&j->delay, delay_over, (uint64_t)fixed_delay_ms(), 0);
+		return;
+	}
 	if (uv_queue_work(&j->call->w->loop, &j->req, run_job, after_job) != 0) {
 		log_error("media_job_submit_failed", NULL);
 		call_unref(j->call);
