@@ -37,6 +37,7 @@ enum job_kind { JOB_LOAD, JOB_STT, JOB_LLM, JOB_TTS, JOB_TRANSFER };
 struct job {
 	uv_work_t req;
 	uv_timer_t delay;             /* fixed-delay engines: run on the loop */
+	int on_loop;
 	enum job_kind kind;
 	struct call *call;
 	unsigned gen;
@@ -117,11 +118,24 @@ mail_post(struct call *c, unsigned gen, const char *text)
 	uv_async_send(&w->wake);
 }
 
+static void queue_sentence(struct call *c, const char *s);
+
+/* A sentence reaches its call unless the reply it belongs to was dropped. */
+static void
+deliver_sentence(struct call *c, unsigned gen, const char *text)
+{
+	if (gen == c->gen && c->phase == CALL_LIVE)
+		queue_sentence(c, text);
+}
+
 static void
 emit_sentence(const char *s, void *arg)
 {
 	struct llm_stream *st = arg;
-	mail_post(st->job->call, st->job->gen, s);
+	if (st->job->on_loop)
+		deliver_sentence(st->job->call, st->job->gen, s);
+	else
+		mail_post(st->job->call, st->job->gen, s);
 }
 
 static void
@@ -228,6 +242,7 @@ static void
 job_submit(struct job *j)
 {
 	if (job_on_loop(j)) {
+		j->on_loop = 1;
 		uv_timer_init(&j->call->w->loop, &j->delay);
 		j->delay.data = j;
 		uv_timer_start(&j->delay, delay_over, (uint64_t)fixed_delay_ms(), 0);
@@ -631,9 +646,7 @@ pipeline_mail(struct worker *w)
 	pthread_mutex_unlock(&w->lock);
 	while (m) {
 		struct mail *next = m->next;
-		struct call *c = m->call;
-		if (m->gen == c->gen && c->phase == CALL_LIVE)
-			queue_sentence(c, m->text);
+		deliver_sentence(m->call, m->gen, m->text);
 		free(m->text);
 		free(m);
 		m = next;
