@@ -126,15 +126,6 @@ invalid:
 	return 0;
 }
 
-int
-stream_format_ok(const struct stream_msg *m)
-{
-	if (m->encoding == NULL)
-		return 1;     /* Twilio documents mu-law 8 kHz as the only format */
-	int mulaw = strcmp(m->encoding, "audio/x-mulaw") == 0 || strcmp(m->encoding, "PCMU") == 0;
-	return mulaw && (m->sample_rate == -1 || m->sample_rate == 8000 || m->sample_rate == 0);
-}
-
 static char *
 dump(json_t *o)
 {

@@ -36,8 +36,6 @@ struct stream_msg {
 
 /* 0 (msg filled; json_decref(msg->root) afterwards) or -1. */
 int stream_parse(enum carrier c, const char *data, size_t len, struct stream_msg *msg);
-/* True when the start's media format is 8 kHz mu-law. */
-int stream_format_ok(const struct stream_msg *m);
 /* Outbound frames as JSON text (malloc'd). */
 char *stream_media(enum carrier c, const char *stream_id, const unsigned char *ulaw, size_t n);
 /* The text of an outbound media frame up to its payload, made once per

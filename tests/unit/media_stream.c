@@ -1,6 +1,7 @@
 /* Media-stream frames of each carrier, and hostile input. */
 #include "tap.h"
 #include "../../media/stream.h"
+#include "../../media/codec.h"
 #include <string.h>
 
 /* The fast path may only accept what the general parser accepts, with
@@ -46,7 +47,9 @@ main(void)
 	is(m.call_id, "cid", "call_id parameter");
 	is(m.call_sid, "CA1", "callSid");
 	is(m.stream_id, "MZ1", "streamSid");
-	ok(stream_format_ok(&m), "mu-law 8 kHz accepted");
+	struct codec k;
+	is_int(codec_open(&k, CARRIER_TWILIO, m.encoding, m.sample_rate), 0, "mu-law 8 kHz accepted");
+	codec_close(&k);
 	json_decref(m.root);
 	const char *tstart = "{\"event\":\"start\",\"sequence_number\":\"1\",\"start\":{\"call_control_id\":\"v3:x\","
 	    "\"media_format\":{\"encoding\":\"PCMU\",\"sample_rate\":8000,\"channels\":1},"
@@ -55,11 +58,15 @@ main(void)
 	is(m.token, "t2", "Telnyx token from custom_parameters");
 	is(m.call_sid, "v3:x", "Telnyx call_control_id");
 	is(m.stream_id, "u-1", "Telnyx stream_id");
-	ok(stream_format_ok(&m), "PCMU accepted");
+	is_int(codec_open(&k, CARRIER_TELNYX, m.encoding, m.sample_rate), 0, "PCMU accepted");
+	codec_close(&k);
 	json_decref(m.root);
-	const char *l16 = "{\"event\":\"start\",\"start\":{\"mediaFormat\":{\"encoding\":\"audio/L16\",\"sampleRate\":16000}},\"streamSid\":\"M\"}";
+	const char *l16 = "{\"event\":\"start\",\"start\":{\"mediaFormat\":{\"encoding\":\"audio/l16\",\"sampleRate\":16000}},\"streamSid\":\"M\"}";
 	stream_parse(CARRIER_SIGNALWIRE, l16, strlen(l16), &m);
-	ok(!stream_format_ok(&m), "L16 at 16 kHz is refused (not mu-law)");
+	is_int(codec_open(&k, CARRIER_SIGNALWIRE, m.encoding, m.sample_rate), 0, "SignalWire L16 at 16 kHz accepted");
+	ok(k.l16 && k.rate == 16000, "as linear PCM at 16 kHz");
+	codec_close(&k);
+	is_int(codec_open(&k, CARRIER_TWILIO, m.encoding, m.sample_rate), -1, "Twilio does not send L16: refused");
 	json_decref(m.root);
 	const char *media = "{\"event\":\"media\",\"sequenceNumber\":\"3\",\"media\":{\"track\":\"inbound\",\"chunk\":\"2\","
 	    "\"timestamp\":\"20\",\"payload\":\"//8=\"},\"streamSid\":\"MZ1\"}";
