@@ -150,6 +150,14 @@ subtest 'the signed webhook answers TwiML that opens the stream' => sub {
     like($calls2->[0]{error} // '', qr/HTTP 40[13]/, 'a badly signed webhook is refused') or diag $raw2;
 };
 
+subtest 'a Telnyx stream is answered (caller frames through the reorder window)' => sub {
+    my ($rc, $calls, $sum, $raw) = Sim::run($s, '--direct', '--carrier', 'telnyx', "$fixtures/hours.call");
+    is($rc, 0, 'both answers heard over a Telnyx stream') or diag $raw;
+    is($calls->[0]{record}{status}, 'completed', 'the call is completed');
+    is(Sim::q($s, "SELECT count(*) FROM call_events WHERE call_id = '$calls->[0]{call_id}' AND type = 'media.reordered'"),
+        0, 'frames sent in order: nothing dropped or missing');
+};
+
 # Last: it replaces the stack's daemon with one this test starts, to see
 # its exit status.
 subtest 'SIGTERM drains: no new calls, calls finish up to the limit, then end politely' => sub {
