@@ -245,6 +245,9 @@ job_submit(struct job *j)
 		j->on_loop = 1;
 		uv_timer_init(&j->call->w->loop, &j->delay);
 		j->delay.data = j;
+		/* From now, not from the start of this loop iteration: the stage
+		 * never takes less than its delay. */
+		uv_update_time(&j->call->w->loop);
 		uv_timer_start(&j->delay, delay_over, (uint64_t)fixed_delay_ms(), 0);
 		return;
 	}
