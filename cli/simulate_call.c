@@ -2,13 +2,18 @@
  * libwebsockets client loop: connected/start, 20 ms mu-law frames in
  * real time (script lines or silence), a playout model of the agent's
  * audio (marks echoed when played, `clear` empties it), and the
- * measurements a caller would notice. */
+ * measurements a caller would notice.  Runs on a libuv loop (epoll), and
+ * the per-frame work (media out, agent media in) builds no JSON objects,
+ * so the simulator stays cheap beside the daemon it loads. */
 #include "simulate.h"
 #include "audio.h"
 #include "crypto.h"
+#include "stream_fast.h"
 #include "xalloc.h"
 #include <jansson.h>
 #include <libwebsockets.h>
+#include <openssl/evp.h>
+#include <uv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,16 +131,21 @@ start_json(struct sim_call *c)
 	return frame_json(c, "start", s);
 }
 
-static char *
-media_json(struct sim_call *c, const uint8_t *ulaw, size_t n)
+/* One caller frame, as frame_json would write it (the stream id is our
+ * own hex), straight into out; returns the length. */
+static size_t
+media_frame(struct sim_call *c, const uint8_t *ulaw, size_t n, char *out, size_t cap)
 {
-	char chunk[24], ts[24];
-	snprintf(chunk, sizeof chunk, "%ld", c->frames_sent + 1);
-	snprintf(ts, sizeof ts, "%ld", c->frames_sent * AUDIO_FRAME_MS);
-	char *b64 = crypto_base64(ulaw, n);
-	json_t *m = json_pack("{s:s,s:s,s:s,s:s}", "track", "inbound", "chunk", chunk, "timestamp", ts, "payload", b64);
-	free(b64);
-	return frame_json(c, "media", m);
+	int tx = telnyx(c);
+	char b64[4 * ((AUDIO_FRAME_BYTES + 2) / 3) + 1];
+	if (n > AUDIO_FRAME_BYTES)
+		return 0;
+	EVP_EncodeBlock((unsigned char *)b64, ulaw, (int)n);
+	int len = snprintf(out, cap, "{\"event\":\"media\",\"%s\":\"%ld\",\"%s\":\"%s\",\"media\":{\"track\":\"inbound\","
+	    "\"chunk\":\"%ld\",\"timestamp\":\"%ld\",\"payload\":\"%s\"}}",
+	    tx ? "sequence_number" : "sequenceNumber", ++c->seq, tx ? "stream_id" : "streamSid", c->stream_id,
+	    c->frames_sent + 1, c->frames_sent * AUDIO_FRAME_MS, b64);
+	return len > 0 && (size_t)len < cap ? (size_t)len : 0;
 }
 
 static int
@@ -319,6 +329,12 @@ static void
 on_message(struct sim_call *c, const char *data, size_t len)
 {
 	double now = now_ms();
+	struct stream_fast f;
+	if (stream_fast_media(telnyx(c) ? "stream_id" : "streamSid", telnyx(c) ? "sequence_number" : "sequenceNumber",
+	    data, len, &f) == 0) {
+		on_agent_media(c, f.payload, now);
+		return;
+	}
 	json_t *m = json_loadb(data, len, 0, NULL);
 	const char *ev = json_string_value(json_object_get(m, "event"));
 	if (ev == NULL) {
@@ -436,7 +452,9 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in
 				c->speech_end_at = now_ms();
 			}
 		}
-		int rc = send_text(c, media_json(c, frame, sizeof frame));
+		unsigned char out[LWS_PRE + 1024];
+		size_t len = media_frame(c, frame, sizeof frame, (char *)out + LWS_PRE, sizeof out - LWS_PRE);
+		int rc = len == 0 || lws_write(wsi, out + LWS_PRE, len, LWS_WRITE_TEXT) < (int)len ? -1 : 0;
 		c->frames_sent++;
 		if (c->frames_sent < c->frames_due)
 			lws_callback_on_writable(wsi);
@@ -538,16 +556,22 @@ on_tick(lws_sorted_usec_list_t *sul)
 int
 sim_run(const struct sim_options *o, const struct sim_script *s, struct sim_report *reports, int n)
 {
+	uv_loop_t loop;
+	uv_loop_init(&loop);
+	void *loops[1] = { &loop };
 	struct lws_context_creation_info info;
 	memset(&info, 0, sizeof info);
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = protocols;
-	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT | LWS_SERVER_OPTION_LIBUV;
+	info.foreign_loops = loops;
 	info.fd_limit_per_thread = (unsigned)(n + 64);
 	lws_set_log_level(LLL_ERR, NULL);
 	ctx = lws_create_context(&info);
-	if (ctx == NULL)
+	if (ctx == NULL) {
+		uv_loop_close(&loop);
 		return -1;
+	}
 	calls = xcalloc((size_t)n, sizeof *calls);
 	ncalls = remaining = n;
 	double now = now_ms();
@@ -571,9 +595,12 @@ sim_run(const struct sim_options *o, const struct sim_script *s, struct sim_repo
 	}
 	lws_sul_schedule(ctx, 0, &tick_sul, on_tick, 1);
 	while (remaining > 0)
-		if (lws_service(ctx, 0) < 0)
-			break;
+		uv_run(&loop, UV_RUN_ONCE);
 	lws_context_destroy(ctx);
+	/* lws closes its handles on the loop after the context is gone. */
+	while (uv_run(&loop, UV_RUN_NOWAIT))
+		;
+	uv_loop_close(&loop);
 	for (int i = 0; i < n; i++)
 		free(calls[i].rx);
 	free(calls);

@@ -73,32 +73,55 @@ crypto_base64url(const void *data, size_t n)
 	return s;
 }
 
+/* Value of each base64 character; -1 for anything else. */
+static const signed char b64_value[256] = {
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, -1, -1, 63,
+	52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1,
+	-1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+	15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, -1,
+	-1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+	41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
+
 uint8_t *
 crypto_base64_decode(const char *s, size_t *outlen)
 {
 	size_t len = strlen(s);
 	if (len % 4 != 0)
 		return NULL;
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		int pad_ok = c == '=' && i >= len - 2 && (i == len - 1 || s[len - 1] == '=');
-		if (!(c == '+' || c == '/' || (c >= '0' && c <= '9') ||
-		    (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || pad_ok))
-			return NULL;
-	}
+	/* Padding: one or two '=' at the very end only. */
+	size_t pad = len >= 1 && s[len - 1] == '=' ? (len >= 2 && s[len - 2] == '=' ? 2 : 1) : 0;
 	uint8_t *out = xmalloc(len / 4 * 3 + 1);
-	int n = EVP_DecodeBlock(out, (const unsigned char *)s, (int)len);
-	if (n < 0) {
-		free(out);
-		return NULL;
+	size_t o = 0;
+	for (size_t i = 0; i < len; i += 4) {
+		int last = i + 4 == len, v[4];
+		for (int k = 0; k < 4; k++) {
+			v[k] = b64_value[(unsigned char)s[i + k]];
+			if (v[k] < 0 && !(last && k >= 4 - (int)pad))
+				goto bad;
+			if (v[k] < 0)
+				v[k] = 0;
+		}
+		uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
+		out[o++] = (uint8_t)(w >> 16);
+		out[o++] = (uint8_t)(w >> 8);
+		out[o++] = (uint8_t)w;
 	}
-	/* EVP_DecodeBlock counts padding as zero bytes. */
-	if (len >= 1 && s[len - 1] == '=')
-		n--;
-	if (len >= 2 && s[len - 2] == '=')
-		n--;
-	*outlen = (size_t)n;
+	*outlen = o - pad;
 	return out;
+bad:
+	free(out);
+	return NULL;
 }
 
 uint8_t *

@@ -25,7 +25,9 @@ log_set_level(const char *name)
 static void
 set_ctx(char *dst, size_t n, const char *id)
 {
-	snprintf(dst, n, "%s", id ? id : "");
+	size_t len = id ? strnlen(id, n - 1) : 0;
+	memcpy(dst, id ? id : "", len);
+	dst[len] = '\0';
 }
 
 void log_set_correlation_id(const char *id) { set_ctx(correlation_id, sizeof correlation_id, id); }

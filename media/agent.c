@@ -6,7 +6,7 @@
 #include "db.h"
 #include "dialog.h"
 #include "engines/engine.h"
-#include "kb.h"
+#include "kb_search.h"
 #include "log.h"
 #include "pool_db.h"
 #include "xalloc.h"
@@ -50,9 +50,7 @@ agent_unref(struct agent *a)
 	free(a->vocabulary);
 	json_decref(a->hours);
 	json_decref(a->signals);
-	for (size_t i = 0; i < a->nkb; i++)
-		free(a->kb[i].text);
-	free(a->kb);
+	kb_corpus_free(a->kb);
 	free(a->greeting_audio);
 	free(a->filler_audio);
 	free(a);
@@ -155,7 +153,7 @@ synth_cached(const struct agent *a, const struct agent *old, const char *text,
 	"       coalesce(a.time_zone, t.time_zone), a.transfer_number, a.voicemail_enabled, " \
 	"       a.message_taking_enabled, a.max_duration_seconds, a.stt_chain::text, " \
 	"       a.llm_chain::text, a.tts_chain::text, a.hours::text, a.dashboard_signals::text, " \
-	"       coalesce((SELECT string_agg(k.content, E'\\n\\n' ORDER BY k.created_at) " \
+	"       coalesce((SELECT string_agg(k.content, E'\\n\\n' ORDER BY k.created_at, k.id) " \
 	"                   FROM knowledge_bases k WHERE k.tenant_id = a.tenant_id AND k.agent_id = a.id), ''), " \
 	"       (SELECT k.filler_phrase FROM knowledge_bases k " \
 	"         WHERE k.tenant_id = a.tenant_id AND k.agent_id = a.id AND k.filler_phrase <> '' " \
@@ -200,7 +198,8 @@ agent_load(const char *tenant_id, const char *agent_id)
 	a->signals = json_loads(db_value(r, 0, 14), 0, NULL);
 	if (!a->hours) a->hours = json_object();
 	if (!a->signals) a->signals = json_object();
-	a->nkb = kb_split(db_value(r, 0, 15), &a->kb, 0);
+	a->kb = kb_corpus_new();
+	kb_corpus_add(a->kb, 0, db_value(r, 0, 15));
 	a->filler = dup_or_null(db_value(r, 0, 16));
 	a->vocabulary = dialog_vocabulary(a);
 	PQclear(r);

@@ -8,10 +8,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct kb_passage {
-	char *text;
-};
-
 struct agent {
 	int refs;                     /* atomic */
 	char id[37], tenant_id[37];
@@ -22,8 +18,7 @@ struct agent {
 	char stt[32], llm[32], tts[32];
 	json_t *hours;                /* {"mon": [{"open","close"}], ...} */
 	json_t *signals;              /* dashboard_signals */
-	struct kb_passage *kb;
-	size_t nkb;
+	struct kb_corpus *kb;          /* its knowledge bases' passages (lib/kb_search) */
 	char *filler;                 /* filler phrase, NULL when none */
 	char *vocabulary;             /* words callers are likely to use (recognition hints) */
 	uint8_t *greeting_audio, *filler_audio;   /* 8 kHz mu-law */

@@ -27,6 +27,8 @@ struct metric media_calls_total = METRIC_INIT("voxline_media_calls_total",
     "Calls started on this daemon.", METRIC_COUNTER);
 struct metric media_calls_active = METRIC_INIT("voxline_media_calls_active",
     "Calls under way.", METRIC_GAUGE);
+struct metric media_frames_late = METRIC_INIT("voxline_media_frames_late_dropped_total",
+    "Caller audio frames that came after later ones had been used (dropped).", METRIC_COUNTER);
 
 void
 call_ref(struct call *c)
@@ -54,6 +56,7 @@ call_new(struct worker *w, struct lws *wsi, enum carrier carrier, const char *qu
 	buf_init(&c->heard_text, 16384);
 	outq_init(&c->outq, (int)cfg_int(CFG_media_outbound_lead_ms), CALL_OUTQ_MAX);
 	vad_init(&c->vad, &media.vad);
+	reorder_init(&c->reorder);
 	c->turns = json_array();
 	c->events = json_array();
 	c->started_ms = media_now_ms();
@@ -104,6 +107,8 @@ call_unref(struct call *c)
 	buf_free(&c->reply_text);
 	buf_free(&c->heard_text);
 	outq_free(&c->outq);
+	free(c->media_prefix);
+	codec_close(&c->codec);
 	json_decref(c->turns);
 	json_decref(c->events);
 	free(c->utt);
@@ -181,7 +186,7 @@ on_start(struct call *c, const struct stream_msg *m)
 		refuse(c, "call_mismatch");
 		return;
 	}
-	if (!stream_format_ok(m)) {
+	if (codec_open(&c->codec, c->carrier, m->encoding, m->sample_rate) < 0) {
 		refuse(c, "unsupported_format");
 		return;
 	}
@@ -190,6 +195,7 @@ on_start(struct call *c, const struct stream_msg *m)
 		return;
 	}
 	snprintf(c->stream_id, sizeof c->stream_id, "%s", m->stream_id ? m->stream_id : "");
+	c->media_prefix = stream_media_prefix(c->carrier, c->stream_id);
 	snprintf(c->call_sid, sizeof c->call_sid, "%s", m->call_sid ? m->call_sid : "");
 	snprintf(c->account_sid, sizeof c->account_sid, "%s", m->account_sid ? m->account_sid : "");
 	c->phase = CALL_LIVE;
@@ -207,6 +213,18 @@ on_start(struct call *c, const struct stream_msg *m)
 	pipeline_greet(c);
 }
 
+/* One frame of caller audio, in order, in the stream's format. */
+static void
+caller_frame(void *arg, const uint8_t *data, size_t n)
+{
+	struct call *c = arg;
+	int16_t pcm[1024];
+	for (size_t off = 0; off < n; off += 1024) {
+		size_t k = codec_decode(&c->codec, data + off, n - off < 1024 ? n - off : 1024, pcm, 1024);
+		pipeline_caller_audio(c, pcm, k);
+	}
+}
+
 static void
 on_media(struct call *c, const struct stream_msg *m)
 {
@@ -218,12 +236,10 @@ on_media(struct call *c, const struct stream_msg *m)
 		log_warn("media_bad_payload", NULL);
 		return;
 	}
-	int16_t pcm[1024];
-	for (size_t off = 0; off < n; off += 1024) {
-		size_t k = n - off < 1024 ? n - off : 1024;
-		audio_ulaw_to_pcm(ulaw + off, k, pcm);
-		pipeline_caller_audio(c, pcm, k);
-	}
+	if (c->carrier == CARRIER_TELNYX)
+		reorder_push(&c->reorder, m->chunk >= 0 ? m->chunk : m->seq, ulaw, n, caller_frame, c);
+	else
+		caller_frame(c, ulaw, n);
 	free(ulaw);
 }
 
@@ -348,9 +364,11 @@ call_writable(struct call *c)
 	size_t n = outq_take(&c->outq, frame, sizeof frame, now, &late);
 	if (n == 0)
 		return 0;
-	char *f = stream_media(c->carrier, c->stream_id, frame, n);
-	int rc = write_text(c, f);
-	free(f);
+	unsigned char f[LWS_PRE + STREAM_FRAME_MAX];
+	uint8_t wire[4 * AUDIO_FRAME_BYTES + 64];
+	size_t wn = codec_encode(&c->codec, frame, n, wire, sizeof wire);
+	size_t len = stream_media_frame(c->media_prefix, wire, wn, (char *)f + LWS_PRE, STREAM_FRAME_MAX);
+	int rc = lws_write(c->wsi, f + LWS_PRE, len, LWS_WRITE_TEXT) < (int)len ? -1 : 0;
 	metrics_observe(&media_frame_lateness, late, NULL);
 	if (late > c->frame_late_max)
 		c->frame_late_max = late;
@@ -373,6 +391,11 @@ call_socket_closed(struct call *c)
 		__atomic_sub_fetch(&media.active_calls, 1, __ATOMIC_RELAXED);
 		metrics_add(&media_calls_active, -1, NULL);
 		set_log_call(c);
+		if (c->reorder.late || c->reorder.missing) {
+			metrics_add(&media_frames_late, (double)c->reorder.late, NULL);
+			call_event(c, "media.reordered", json_pack("{s:I,s:I}", "late_dropped", (json_int_t)c->reorder.late,
+			    "missing", (json_int_t)c->reorder.missing));
+		}
 		log_info("media_call_ended", "{s:s}", "reason", c->end_reason);
 		log_set_call_id(NULL);
 	}

@@ -4,7 +4,7 @@
 #include "dialog.h"
 #include "agent.h"
 #include "buf.h"
-#include "kb.h"
+#include "kb_search.h"
 #include "xalloc.h"
 #include <ctype.h>
 #include <stdio.h>
@@ -46,8 +46,8 @@ dialog_vocabulary(const struct agent *a)
 	for (size_t i = 0; i < sizeof reason_words / sizeof reason_words[0]; i++)
 		for (int k = 0; reason_words[i].words[k]; k++)
 			buf_printf(&b, "%s ", reason_words[i].words[k]);
-	for (size_t i = 0; i < a->nkb; i++)
-		buf_printf(&b, "%s ", a->kb[i].text);
+	for (int i = 0; a->kb && i < kb_corpus_size(a->kb); i++)
+		buf_printf(&b, "%s ", kb_corpus_text(a->kb, i));
 	buf_printf(&b, "%s %s %s", a->business_name ? a->business_name : "", a->name,
 	    a->greeting ? a->greeting : "");
 	return buf_steal(&b);
@@ -351,7 +351,7 @@ dialog_respond(struct dialog *d, const char *text)
 		break;
 	}
 	d->looked_up = 1;
-	char *answer = kb_answer(a->kb, a->nkb, lookup_subject);
+	char *answer = a->kb ? kb_corpus_answer(a->kb, lookup_subject) : NULL;
 	if (answer) {
 		d->answered++;
 		note_topic(d, d->reason[0] ? d->reason : "general information");

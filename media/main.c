@@ -29,7 +29,7 @@
 static int workers_alive;
 
 extern struct metric media_frame_lateness, media_streams_refused, media_calls_total,
-    media_calls_active, media_greeting_ms, media_v2v_ms, media_barge_ins;
+    media_calls_active, media_greeting_ms, media_v2v_ms, media_barge_ins, media_frames_late;
 
 static void
 close_handle(uv_handle_t *h)
@@ -183,7 +183,7 @@ main(int argc, char **argv)
 	raise_fd_limit();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	struct metric *ms[] = { &media_frame_lateness, &media_streams_refused, &media_calls_total,
-		&media_calls_active, &media_greeting_ms, &media_v2v_ms, &media_barge_ins };
+		&media_calls_active, &media_greeting_ms, &media_v2v_ms, &media_barge_ins, &media_frames_late };
 	for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++)
 		metrics_register(ms[i]);
 

@@ -5,6 +5,8 @@
 #ifndef MEDIA_MEDIA_H
 #define MEDIA_MEDIA_H
 #include "buf.h"
+#include "codec.h"
+#include "reorder.h"
 #include "stream.h"
 #include "dialog.h"
 #include "engines/engine.h"
@@ -79,6 +81,9 @@ struct call {
 	enum call_phase phase;
 	char query_token[1024];
 	char stream_id[128], call_sid[128], account_sid[128];
+	char *media_prefix;           /* outbound media frame text up to the payload */
+	struct codec codec;           /* the stream's audio format */
+	struct reorder reorder;       /* Telnyx: caller frames back in order */
 	struct stream_claims claims;
 	struct agent *agent;
 	struct dialog dialog;

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "pool_db.h"
+#include "engines/fixed_delay.h"
 #include "sentence.h"
 #include "xalloc.h"
 #include <stdlib.h>
@@ -35,6 +36,8 @@ enum job_kind { JOB_LOAD, JOB_STT, JOB_LLM, JOB_TTS, JOB_TRANSFER };
 
 struct job {
 	uv_work_t req;
+	uv_timer_t delay;             /* fixed-delay engines: run on the loop */
+	int on_loop;
 	enum job_kind kind;
 	struct call *call;
 	unsigned gen;
@@ -115,11 +118,24 @@ mail_post(struct call *c, unsigned gen, const char *text)
 	uv_async_send(&w->wake);
 }
 
+static void queue_sentence(struct call *c, const char *s);
+
+/* A sentence reaches its call unless the reply it belongs to was dropped. */
+static void
+deliver_sentence(struct call *c, unsigned gen, const char *text)
+{
+	if (gen == c->gen && c->phase == CALL_LIVE)
+		queue_sentence(c, text);
+}
+
 static void
 emit_sentence(const char *s, void *arg)
 {
 	struct llm_stream *st = arg;
-	mail_post(st->job->call, st->job->gen, s);
+	if (st->job->on_loop)
+		deliver_sentence(st->job->call, st->job->gen, s);
+	else
+		mail_post(st->job->call, st->job->gen, s);
 }
 
 static void
@@ -194,9 +210,47 @@ job_new(struct call *c, enum job_kind kind)
 	return j;
 }
 
+/* A stage whose engine waits without working (fixed-delay) runs on the
+ * loop after its delay instead of holding an engine thread. */
+static int
+job_on_loop(const struct job *j)
+{
+	switch (j->kind) {
+	case JOB_STT: return fixed_delay_engine(j->agent->stt);
+	case JOB_LLM: return fixed_delay_engine(j->agent->llm);
+	case JOB_TTS: return fixed_delay_engine(j->agent->tts);
+	default: return 0;
+	}
+}
+
+static void
+delay_closed(uv_handle_t *h)
+{
+	struct job *j = h->data;
+	after_job(&j->req, 0);
+}
+
+static void
+delay_over(uv_timer_t *t)
+{
+	struct job *j = t->data;
+	run_job(&j->req);
+	uv_close((uv_handle_t *)t, delay_closed);
+}
+
 static void
 job_submit(struct job *j)
 {
+	if (job_on_loop(j)) {
+		j->on_loop = 1;
+		uv_timer_init(&j->call->w->loop, &j->delay);
+		j->delay.data = j;
+		/* From now, not from the start of this loop iteration: the stage
+		 * never takes less than its delay. */
+		uv_update_time(&j->call->w->loop);
+		uv_timer_start(&j->delay, delay_over, (uint64_t)fixed_delay_ms(), 0);
+		return;
+	}
 	if (uv_queue_work(&j->call->w->loop, &j->req, run_job, after_job) != 0) {
 		log_error("media_job_submit_failed", NULL);
 		call_unref(j->call);
@@ -595,9 +649,7 @@ pipeline_mail(struct worker *w)
 	pthread_mutex_unlock(&w->lock);
 	while (m) {
 		struct mail *next = m->next;
-		struct call *c = m->call;
-		if (m->gen == c->gen && c->phase == CALL_LIVE)
-			queue_sentence(c, m->text);
+		deliver_sentence(m->call, m->gen, m->text);
 		free(m->text);
 		free(m);
 		m = next;

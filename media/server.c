@@ -227,7 +227,9 @@ server_create(struct worker *w, int listen_fd)
 	void *loops[1] = { &w->loop };
 	info.port = CONTEXT_PORT_NO_LISTEN_SERVER;
 	info.protocols = protocols;
-	info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_VALIDATE_UTF8;
+	/* No UTF-8 check per frame here: a frame with any byte >= 0x80 goes to
+	 * jansson (see lib/stream_fast.c), which refuses invalid UTF-8. */
+	info.options = LWS_SERVER_OPTION_LIBUV;
 	info.foreign_loops = loops;
 	info.user = w;
 	info.timeout_secs = 20;

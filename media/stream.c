@@ -1,17 +1,21 @@
 #include "stream.h"
-#include "crypto.h"
 #include "xalloc.h"
+#include <openssl/evp.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* Field names per dialect: Twilio/SignalWire camelCase, Telnyx snake_case. */
 static const struct dialect {
-	const char *stream_id, *call_sid, *account_sid, *custom, *format, *rate;
+	const char *stream_id, *call_sid, *account_sid, *custom, *format, *rate, *seq;
 	int stream_id_in_outbound;
 } dialects[CARRIER__COUNT] = {
-	[CARRIER_TWILIO] = { "streamSid", "callSid", "accountSid", "customParameters", "mediaFormat", "sampleRate", 1 },
-	[CARRIER_SIGNALWIRE] = { "streamSid", "callSid", "accountSid", "customParameters", "mediaFormat", "sampleRate", 1 },
-	[CARRIER_TELNYX] = { "stream_id", "call_control_id", "user_id", "custom_parameters", "media_format", "sample_rate", 0 },
+	[CARRIER_TWILIO] = { "streamSid", "callSid", "accountSid", "customParameters", "mediaFormat", "sampleRate",
+		"sequenceNumber", 1 },
+	[CARRIER_SIGNALWIRE] = { "streamSid", "callSid", "accountSid", "customParameters", "mediaFormat", "sampleRate",
+		"sequenceNumber", 1 },
+	[CARRIER_TELNYX] = { "stream_id", "call_control_id", "user_id", "custom_parameters", "media_format", "sample_rate",
+		"sequence_number", 0 },
 };
 
 static const struct { const char *name; enum stream_msg_type type; } events[] = {
@@ -44,9 +48,18 @@ num_at(json_t *o, const char *k)
 int
 stream_parse(enum carrier c, const char *data, size_t len, struct stream_msg *m)
 {
-	memset(m, 0, sizeof *m);
-	m->chunk = -1;
 	const struct dialect *d = &dialects[c];
+	memset(m, 0, offsetof(struct stream_msg, fast));
+	if (stream_fast_media(d->stream_id, d->seq, data, len, &m->fast) == 0) {
+		m->type = m->fast.stream_id == NULL && d->stream_id_in_outbound ? STREAM_MSG_INVALID : STREAM_MSG_MEDIA;
+		m->payload = m->fast.payload;
+		m->stream_id = m->fast.stream_id;
+		m->track = m->fast.track;
+		m->chunk = m->fast.chunk;
+		m->seq = m->fast.seq;
+		return 0;
+	}
+	m->chunk = -1;
 	json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, NULL);
 	if (!json_is_object(root)) {
 		json_decref(root);
@@ -61,6 +74,7 @@ stream_parse(enum carrier c, const char *data, size_t len, struct stream_msg *m)
 		if (strcmp(ev, events[i].name) == 0)
 			m->type = events[i].type;
 	m->stream_id = str_at(root, d->stream_id);
+	m->seq = num_at(root, d->seq);
 	switch (m->type) {
 	case STREAM_MSG_START: {
 		json_t *s = json_object_get(root, "start");
@@ -112,15 +126,6 @@ invalid:
 	return 0;
 }
 
-int
-stream_format_ok(const struct stream_msg *m)
-{
-	if (m->encoding == NULL)
-		return 1;     /* Twilio documents mu-law 8 kHz as the only format */
-	int mulaw = strcmp(m->encoding, "audio/x-mulaw") == 0 || strcmp(m->encoding, "PCMU") == 0;
-	return mulaw && (m->sample_rate == -1 || m->sample_rate == 8000 || m->sample_rate == 0);
-}
-
 static char *
 dump(json_t *o)
 {
@@ -140,14 +145,43 @@ frame(enum carrier c, const char *event, const char *stream_id)
 	return o;
 }
 
+#define MEDIA_SUFFIX "\"}}"
+
+char *
+stream_media_prefix(enum carrier c, const char *stream_id)
+{
+	json_t *o = frame(c, "media", stream_id);
+	json_object_set_new(o, "media", json_pack("{s:s}", "payload", ""));
+	char *s = dump(o);
+	/* The payload is the last member: cut at its opening quote. */
+	size_t n = strlen(s), cut = sizeof MEDIA_SUFFIX - 1 + 1;
+	if (n < cut || strcmp(s + n - cut, "\"" MEDIA_SUFFIX) != 0)
+		abort();
+	s[n - cut + 1] = '\0';
+	return s;
+}
+
+size_t
+stream_media_frame(const char *prefix, const unsigned char *ulaw, size_t n, char *out, size_t cap)
+{
+	size_t p = strlen(prefix), b = 4 * ((n + 2) / 3), total = p + b + sizeof MEDIA_SUFFIX - 1;
+	if (total + 1 > cap)
+		return 0;
+	memcpy(out, prefix, p);
+	EVP_EncodeBlock((unsigned char *)out + p, ulaw, (int)n);
+	memcpy(out + p + b, MEDIA_SUFFIX, sizeof MEDIA_SUFFIX);
+	return total;
+}
+
 char *
 stream_media(enum carrier c, const char *stream_id, const unsigned char *ulaw, size_t n)
 {
-	json_t *o = frame(c, "media", stream_id);
-	char *b64 = crypto_base64(ulaw, n);
-	json_object_set_new(o, "media", json_pack("{s:s}", "payload", b64));
-	free(b64);
-	return dump(o);
+	char *prefix = stream_media_prefix(c, stream_id);
+	size_t cap = strlen(prefix) + 4 * ((n + 2) / 3) + sizeof MEDIA_SUFFIX;
+	char *out = xmalloc(cap);
+	stream_media_frame(prefix, ulaw, n, out, cap);
+	free(prefix);
+	return out;
 }
 
 char *

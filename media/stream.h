@@ -6,6 +6,7 @@
 #ifndef MEDIA_STREAM_H
 #define MEDIA_STREAM_H
 #include "../lib/carrier.h"       /* enum carrier, carrier_name() */
+#include "stream_fast.h"
 #include <jansson.h>
 #include <stddef.h>
 
@@ -25,16 +26,23 @@ struct stream_msg {
 	const char *payload;                   /* base64 */
 	const char *track;
 	long chunk;                            /* -1 when absent */
+	long seq;                              /* sequence number; -1 when absent */
 	const char *digit, *mark;
 	const char *error;
+	struct stream_fast fast;               /* strings of a media frame read without JSON objects */
 };
+
+#define STREAM_FRAME_MAX 4096             /* an outbound media frame, as text */
 
 /* 0 (msg filled; json_decref(msg->root) afterwards) or -1. */
 int stream_parse(enum carrier c, const char *data, size_t len, struct stream_msg *msg);
-/* True when the start's media format is 8 kHz mu-law. */
-int stream_format_ok(const struct stream_msg *m);
 /* Outbound frames as JSON text (malloc'd). */
 char *stream_media(enum carrier c, const char *stream_id, const unsigned char *ulaw, size_t n);
+/* The text of an outbound media frame up to its payload, made once per
+ * stream (malloc'd); stream_media_frame completes it in out (cap bytes)
+ * and returns the length, 0 when it does not fit. */
+char *stream_media_prefix(enum carrier c, const char *stream_id);
+size_t stream_media_frame(const char *prefix, const unsigned char *ulaw, size_t n, char *out, size_t cap);
 char *stream_mark(enum carrier c, const char *stream_id, const char *name);
 char *stream_clear(enum carrier c, const char *stream_id);
 

@@ -94,16 +94,25 @@ jtext(json_t *o, const char *k)
 	return v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : xstrdup("null");
 }
 
+/* A prepared statement whose result only matters as success. */
+static int
+prep_ok(struct db *db, const char *name, const char *sql, int n, const char *const *p)
+{
+	PGresult *res = db_prep(db, name, sql, n, p);
+	PQclear(res);
+	return res != NULL;
+}
+
 static int
 apply_start(struct db *db, json_t *r)
 {
 	const char *p[3] = { jstr(r, "call_id"), jstr(r, "at"), jstr(r, "owner") };
 	if (db_begin_tenant(db, jstr(r, "tenant_id")) < 0)
 		return -1;
-	if (db_prep(db, "media_call_start",
+	if (!prep_ok(db, "media_call_start",
 	    "UPDATE calls SET status = CASE WHEN status IN ('queued', 'ringing') THEN 'in_progress' ELSE status END, "
 	    "       answered_at = coalesce(answered_at, $2::timestamptz), media_owner = $3 "
-	    " WHERE id = $1 AND media_finished_at IS NULL", 3, p) == NULL)
+	    " WHERE id = $1 AND media_finished_at IS NULL", 3, p))
 		goto fail;
 	return db_commit(db) == 0 ? 0 : failure_kind(db);
 fail:;
@@ -167,10 +176,10 @@ apply_end(struct db *db, json_t *r)
 	PQclear(res);
 	if (fresh) {
 		const char *tp[3] = { tenant, jstr(r, "call_id"), turns };
-		if (db_prep(db, "media_call_turns", TURNS_SQL, 3, tp) == NULL)
+		if (!prep_ok(db, "media_call_turns", TURNS_SQL, 3, tp))
 			goto fail;
 		tp[2] = events;
-		if (db_prep(db, "media_call_events", EVENTS_SQL, 3, tp) == NULL)
+		if (!prep_ok(db, "media_call_events", EVENTS_SQL, 3, tp))
 			goto fail;
 	}
 	rc = db_commit(db) == 0 ? 0 : failure_kind(db);

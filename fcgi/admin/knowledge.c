@@ -4,6 +4,7 @@
 #include "admin.h"
 #include "kb_search.h"
 #include "../handlers.h"
+#include <stdlib.h>
 #include <string.h>
 
 #define KB_FORM(F) \
@@ -143,9 +144,11 @@ load_kb(struct req *rq, struct resp *rs)
 }
 
 /* What the dialogue engine would retrieve: every knowledge base of the
- * agent, ranked together. */
+ * agent, ranked together (in the order the media daemon loads them), and
+ * the answer it would speak; *answer is NULL when it would say it does
+ * not know. */
 static json_t *
-try_it(struct req *rq, const char *agent_id, const char *question)
+try_it(struct req *rq, const char *agent_id, const char *question, json_t **answer)
 {
 	const char *p[1] = { agent_id };
 	json_t *kbs = admin_query(rq->db, "SELECT name, content FROM knowledge_bases WHERE agent_id = $1"
@@ -163,10 +166,14 @@ try_it(struct req *rq, const char *agent_id, const char *question)
 	for (int h = 0; h < n; h++) {
 		char score[32];
 		snprintf(score, sizeof score, "%.2f", hits[h].score);
-		json_array_append_new(out, json_pack("{s:i,s:s,s:i,s:s,s:s}", "rank", h + 1, "knowledge_base",
+		json_array_append_new(out, json_pack("{s:i,s:s,s:i,s:s,s:s,s:b}", "rank", h + 1, "knowledge_base",
 		    json_string_value(json_object_get(json_array_get(kbs, (size_t)hits[h].source), "name")),
-		    "passage", hits[h].passage + 1, "score", score, "text", hits[h].text));
+		    "passage", hits[h].passage + 1, "score", score, "text", hits[h].text,
+		    "answered", h == 0 && kb_hit_confident(&hits[h])));
 	}
+	char *said = kb_corpus_answer(c, question);
+	*answer = said ? json_string(said) : NULL;
+	free(said);
 	kb_corpus_free(c);
 	json_decref(kbs);
 	return out;
@@ -176,8 +183,8 @@ static void
 render_kb(struct req *rq, struct resp *rs, int status, json_t *kb, json_t *values, json_t *errors)
 {
 	const char *q = json_string_value(json_object_get(rq->in, "q"));
-	json_t *hits = NULL;
-	if (q && q[0] && (hits = try_it(rq, json_string_value(json_object_get(kb, "agent_id")), q)) == NULL) {
+	json_t *hits = NULL, *answer = NULL;
+	if (q && q[0] && (hits = try_it(rq, json_string_value(json_object_get(kb, "agent_id")), q, &answer)) == NULL) {
 		admin_db_fail(rq, rs);
 		return;
 	}
@@ -190,6 +197,8 @@ render_kb(struct req *rq, struct resp *rs, int status, json_t *kb, json_t *value
 	json_object_set_new(ctx, "q", json_string(q ? q : ""));
 	json_object_set_new(ctx, "asked", json_boolean(q && q[0]));
 	json_object_set_new(ctx, "hits", hits ? hits : json_array());
+	if (answer)
+		json_object_set_new(ctx, "answer", answer);
 	admin_render(rq, rs, status, "kb", ctx);
 }
 

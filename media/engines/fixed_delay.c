@@ -1,28 +1,45 @@
 /* Fixed-delay engines for `make bench`: each stage takes exactly
- * media_fixed_delay_ms and produces a known result, so the daemon's own
- * costs can be measured apart from real engines'.  An agent selects them
- * with the engine name "fixed-delay". */
+ * media_fixed_delay_ms (a timer on the loop, see fixed_delay.h) and
+ * produces a known result, so the daemon's own costs can be measured
+ * apart from real engines'.  An agent selects them with the engine name
+ * "fixed-delay". */
 #include "engine.h"
+#include "fixed_delay.h"
 #include "audio.h"
 #include "cfg.h"
 #include "xalloc.h"
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
-#include <time.h>
 
+#define TONE_BYTES 8000               /* one second of 8 kHz mu-law */
+
+static uint8_t tone[TONE_BYTES];
+static pthread_once_t tone_once = PTHREAD_ONCE_INIT;
+
+/* One second of a 440 Hz tone, made once. */
 static void
-wait_delay(void)
+make_tone(void)
 {
-	long ms = cfg_int(CFG_media_fixed_delay_ms);
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	while (nanosleep(&ts, &ts) != 0)
-		;
+	for (size_t i = 0; i < TONE_BYTES; i++)
+		tone[i] = audio_ulaw_encode((int16_t)(8000 * sin(2 * M_PI * 440.0 * (double)i / 8000.0)));
+}
+
+int
+fixed_delay_engine(const char *name)
+{
+	return name && strcmp(name, "fixed-delay") == 0;
+}
+
+long
+fixed_delay_ms(void)
+{
+	return cfg_int(CFG_media_fixed_delay_ms);
 }
 
 static char *
 transcribe(const int16_t *pcm, size_t n, const char *hints, struct engine_usage *u)
 {
-	wait_delay();
 	u->audio_seconds += (double)n / 8000.0;
 	return xstrdup("what are your opening hours");
 }
@@ -31,7 +48,6 @@ static int
 reply(struct dialog *d, const char *caller_text, llm_token_fn token, void *arg,
     struct engine_usage *u)
 {
-	wait_delay();
 	static const char *const words[] = { "We ", "are ", "open ", "every ", "weekday. ",
 		"Is ", "there ", "anything ", "else? " };
 	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
@@ -40,18 +56,15 @@ reply(struct dialog *d, const char *caller_text, llm_token_fn token, void *arg,
 	return 0;
 }
 
-/* One second of a 440 Hz tone per sentence. */
+/* One second of tone per sentence. */
 static int
 synth(const char *text, const char *voice, const volatile int *cancel,
     uint8_t **ulaw, size_t *n, struct engine_usage *u)
 {
-	wait_delay();
-	size_t m = 8000;
-	uint8_t *out = xmalloc(m);
-	for (size_t i = 0; i < m; i++)
-		out[i] = audio_ulaw_encode((int16_t)(8000 * sin(2 * M_PI * 440.0 * (double)i / 8000.0)));
-	*ulaw = out;
-	*n = m;
+	pthread_once(&tone_once, make_tone);
+	*ulaw = xmalloc(TONE_BYTES);
+	memcpy(*ulaw, tone, TONE_BYTES);
+	*n = TONE_BYTES;
 	u->characters += (long)strlen(text);
 	return 0;
 }

@@ -1,8 +1,10 @@
 /* libFuzzer: carrier media-stream frames (what a carrier, or anyone who
  * reaches /media/, sends voxline-media) in every dialect.  Parsing never
  * crashes; a frame of a known event type carries the fields that type
- * needs; strings point into the parsed document. */
+ * needs; strings point into the parsed document; any declared format
+ * is either refused or opened. */
 #include "../../media/stream.c"
+#include "../../media/codec.c"
 #include <stdint.h>
 
 int
@@ -18,8 +20,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (m.type == STREAM_MSG_MARK && m.mark == NULL)
 			abort();
-		if (m.type == STREAM_MSG_START)
-			(void)stream_format_ok(&m);
+		struct codec k;
+		if (m.type == STREAM_MSG_START && codec_open(&k, (enum carrier)c, m.encoding, m.sample_rate) == 0)
+			codec_close(&k);
 		json_decref(m.root);
 	}
 	return 0;

@@ -8,6 +8,7 @@ use FindBin;
 use lib "$FindBin::Bin/../lib";
 use Test::More;
 use Time::HiRes qw(sleep);
+use POSIX ();
 use Stack;
 use Sim;
 use FakeCarrier;
@@ -147,6 +148,73 @@ subtest 'the signed webhook answers TwiML that opens the stream' => sub {
     my ($rc2, $calls2, $sum2, $raw2) = Sim::run($s, '--auth-token', 'wrong-token', '--account-sid', $account,
         "$fixtures/short.call");
     like($calls2->[0]{error} // '', qr/HTTP 40[13]/, 'a badly signed webhook is refused') or diag $raw2;
+};
+
+subtest 'a Telnyx stream is answered (caller frames through the reorder window)' => sub {
+    my ($rc, $calls, $sum, $raw) = Sim::run($s, '--direct', '--carrier', 'telnyx', "$fixtures/hours.call");
+    is($rc, 0, 'both answers heard over a Telnyx stream') or diag $raw;
+    is($calls->[0]{record}{status}, 'completed', 'the call is completed');
+    is(Sim::q($s, "SELECT count(*) FROM call_events WHERE call_id = '$calls->[0]{call_id}' AND type = 'media.reordered'"),
+        0, 'frames sent in order: nothing dropped or missing');
+};
+
+# Last: it replaces the stack's daemon with one this test starts, to see
+# its exit status.
+subtest 'SIGTERM drains: no new calls, calls finish up to the limit, then end politely' => sub {
+    my $drain = 12;     # the demo greeting alone is about 9 s
+    $s->sh('media-stop');
+    my $dir = $s->dir;
+    my $pid = fork // die "fork: $!";
+    if (!$pid) {
+        exec('sh', '-c', $s->env_prefix . ' ' . $s->env_sh . ' export VOXLINE_MEDIA_ADDR=' . $s->media_addr
+            . " VOXLINE_MEDIA_SPOOL_PATH=$dir/spool/media.spool VOXLINE_MEDIA_NODE_ID=stack"
+            . " VOXLINE_MEDIA_DRAIN_SECONDS=$drain; exec $Stack::ROOT/voxline-media >>$dir/log/media.log 2>&1");
+        exit 127;
+    }
+    my $up;
+    for (1 .. 100) { $up = Sim::media_get($s, '/health')->{success}; last if $up; sleep 0.1 }
+    ok($up, 'daemon up') or return;
+    my $stays = Sim::start($s, '--direct', "$fixtures/drain.call");
+    my $a = Sim::wait_for($s, "SELECT id FROM calls WHERE status = 'in_progress' AND media_owner LIKE 'stack/%' "
+        . "AND media_finished_at IS NULL LIMIT 1", 30);
+    ok($a, 'a call that stays on the line is in progress') or return;
+    my $short = Sim::start($s, '--direct', "$fixtures/short.call");
+    my $b = Sim::wait_for($s, "SELECT id FROM calls WHERE status = 'in_progress' AND media_owner LIKE 'stack/%' "
+        . "AND media_finished_at IS NULL AND id <> '$a' LIMIT 1", 30);
+    ok($b, 'and a short one') or return;
+    kill 'TERM', $pid;
+    my $term_at = Time::HiRes::time();
+    my $health = Sim::media_get($s, '/health');
+    is($health->{status}, 503, 'health says draining');
+    like($health->{content}, qr/"status":"draining"/, 'in its body');
+    my ($rc_new, $calls_new, $sum_new, $raw_new) = Sim::run($s, '--direct', "$fixtures/short.call");
+    ok(!$calls_new->[0]{ok} && !$calls_new->[0]{connected}, 'a new call is not accepted') or diag $raw_new;
+
+    my ($rc_b, $calls_b, $sum_b, $raw_b) = Sim::finish($short);
+    is($rc_b, 0, 'the short call finished normally') or diag $raw_b;
+    is(Sim::q($s, "SELECT status || ' / ' || end_reason FROM calls WHERE id = '$b'"), 'completed / caller hung up',
+        'and is recorded as the caller ended it');
+
+    my ($rc_a, $calls_a, $sum_a, $raw_a) = Sim::finish($stays);
+    is($rc_a, 0, 'the call on the line was ended by the agent, as its script expects') or diag $raw_a;
+    my $c = $calls_a->[0];
+    ok($c->{closed_by_agent}, 'the agent closed the stream');
+    my $greeting_frames = $c->{turns}[0]{agent_audio_ms} / 20;
+    ok($c->{agent_frames} > $greeting_frames + 100, 'the caller heard more than the greeting (the goodbye line)')
+        or diag "frames $c->{agent_frames}, greeting $greeting_frames";
+    is(Sim::q($s, "SELECT status || ' / ' || end_reason FROM calls WHERE id = '$a'"), 'completed / service restarting',
+        'the row is closed with the reason');
+    ok(Sim::q($s, "SELECT extract(epoch FROM ended_at) FROM calls WHERE id = '$a'") >= $term_at + $drain - 0.5,
+        'not before the drain limit');
+    is(Sim::q($s, "SELECT count(*) FROM call_turns WHERE call_id = '$a' AND speaker = 'agent' "
+        . "AND text LIKE '%have to end this call%Goodbye.' AND NOT interrupted"), 1, 'the goodbye was said in full');
+
+    my ($exited, $status) = (0, -1);
+    for (1 .. 300) { if (waitpid($pid, POSIX::WNOHANG()) == $pid) { ($exited, $status) = (1, $?); last } sleep 0.1 }
+    ok($exited, 'the daemon exited once the calls were over') or kill 'KILL', $pid;
+    is($status, 0, 'with status 0') if $exited;
+    unlink "$dir/run/media.pid";
+    $s->sh('media-start');
 };
 
 done_testing;

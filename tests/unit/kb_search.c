@@ -43,17 +43,40 @@ main(void)
 	int n = kb_corpus_search(c, "When are you open on Friday?", hits, 5);
 	ok(n >= 1 && hits[0].source == 0 && hits[0].passage == 0, "opening hours question finds the hours passage");
 	n = kb_corpus_search(c, "Where can I park?", hits, 5);
-	is_int(n, 0, "no shared word ('park' is not 'parking'): nothing retrieved rather than noise");
+	ok(n == 2 && hits[0].source == 1 && hits[0].passage == 1 && hits[1].source == 0 && hits[1].passage == 1,
+	    "'park' meets 'parking' (stemmed): both parking passages, the shorter one first");
+	ok(n == 2 && !kb_hit_confident(&hits[0]), "but one short word in common is not enough to answer from");
 	n = kb_corpus_search(c, "is parking behind the building", hits, 5);
-	ok(n == 2, "parking appears in two passages: both retrieved");
 	ok(n == 2 && hits[0].source == 0 && hits[0].passage == 1 && hits[0].score > hits[1].score,
 	    "the passage with both words ranks above the one with fewer");
+	ok(n == 2 && hits[0].matched == 3 && hits[1].matched == 1, "matched counts distinct question words");
 	n = kb_corpus_search(c, "PARKING", hits, 1);
 	is_int(n, 1, "k bounds the number of hits, matching ignores case");
 	n = kb_corpus_search(c, "what is the", hits, 5);
 	is_int(n, 0, "stop words alone retrieve nothing");
 	n = kb_corpus_search(c, "insurance insurance insurance", hits, 5);
 	ok(n == 1 && hits[0].passage == 2, "repeated question words do not change which passage is found");
+	n = kb_corpus_search(c, "emergency 911", hits, 5);
+	ok(n == 1 && hits[0].source == 1 && hits[0].passage == 0, "a number is a word even when short");
+
+	/* What the agent says: the best passage's matching sentences, or
+	 * nothing when the match is chance. */
+	char *a = kb_corpus_answer(c, "do you have parking behind the building");
+	is(a, "Parking is free behind the building; the entrance is on Elm Street.", "answer is the matching sentence");
+	free(a);
+	a = kb_corpus_answer(c, "how long is a new patient appointment and what should I bring");
+	is(a, "A new patient appointment takes 45 minutes. Bring your insurance card.",
+	    "two matching sentences, in their order");
+	free(a);
+	a = kb_corpus_answer(c, "is my insurance accepted");
+	is(a, "Bring your insurance card.", "one long, specific word is enough; only the sentence that has it");
+	free(a);
+	ok(kb_corpus_answer(c, "free cake") == NULL, "one short word in common is chance: no answer");
+	n = kb_corpus_search(c, "free cake", hits, 5);
+	ok(n == 2 && !kb_hit_confident(&hits[0]), "though passages are still listed, none is confident");
+	ok(kb_corpus_answer(c, "what is the meaning of life") == NULL, "unrelated question: no answer");
+	ok(kb_corpus_answer(c, "") == NULL, "empty question: no answer");
+	is(kb_corpus_text(c, 3), "Emergencies: call 911.", "passages in corpus order");
 	kb_corpus_free(c);
 
 	/* Hostile input: huge words and binary bytes stay bounded. */

@@ -3,7 +3,7 @@
 #include "tap.h"
 #include "../../media/agent.h"
 #include "../../media/dialog.h"
-#include "../../media/kb.h"
+#include "kb_search.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,21 +23,22 @@ main(void)
 	    "\"outcomes\":[\"answered\",\"message_taken\",\"transferred\",\"abandoned\"],"
 	    "\"requires_action\":[{\"when\":{\"outcome\":\"message_taken\"},\"priority\":\"normal\"},"
 	    "{\"when\":{\"reason\":\"emergency\"},\"priority\":\"urgent\"}]}", 0, NULL);
-	a.nkb = kb_split("We are at 214 Harbor Avenue, across from the marina.\n\n"
+	a.kb = kb_corpus_new();
+	int npass = kb_corpus_add(a.kb, 0, "We are at 214 Harbor Avenue, across from the marina.\n\n"
 	    "Free parking is available in the lot behind the building. Street parking is metered.\n\n"
-	    "We accept most dental insurance plans. We do not accept Medicaid.", &a.kb, 0);
-	is_int(a.nkb, 3, "three passages");
+	    "We accept most dental insurance plans. We do not accept Medicaid.");
+	is_int(npass, 3, "three passages");
 	char *h = dialog_hours_text(a.hours);
 	is(h, "We are open Monday to Friday from 8 AM to 5 PM, and on Saturday from 9 AM to 1:30 PM. "
 	    "We are closed on Sunday.", "opening hours spoken from the schedule");
 	free(h);
-	char *kb = kb_answer(a.kb, a.nkb, "is there free parking");
+	char *kb = kb_corpus_answer(a.kb, "is there free parking");
 	like(kb, "Free parking", "parking question finds the parking passage");
 	free(kb);
-	kb = kb_answer(a.kb, a.nkb, "do you take medicaid");
+	kb = kb_corpus_answer(a.kb, "do you take medicaid");
 	like(kb, "Medicaid", "insurance question finds the insurance passage");
 	free(kb);
-	ok(kb_answer(a.kb, a.nkb, "what is the meaning of life") == NULL, "unrelated question finds nothing");
+	ok(kb_corpus_answer(a.kb, "what is the meaning of life") == NULL, "unrelated question finds nothing");
 
 	struct dialog d;
 	dialog_init(&d, &a);
@@ -78,9 +79,7 @@ main(void)
 	ok(!res.requires_action, "no action needed");
 	free(res.summary);
 	dialog_free(&e);
-	for (size_t i = 0; i < a.nkb; i++)
-		free(a.kb[i].text);
-	free(a.kb);
+	kb_corpus_free(a.kb);
 	json_decref(a.hours);
 	json_decref(a.signals);
 	return done_testing();

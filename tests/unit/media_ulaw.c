@@ -46,5 +46,16 @@ main(void)
 	size_t n = audio_resample_once(8000, 16000, tone, 8000, &up);
 	ok(n > 15800 && n <= 16000, "8 kHz to 16 kHz doubles the sample count");
 	free(up);
+	{
+		uint8_t all[256];
+		int16_t pcm[256];
+		int table_ok = 1;
+		for (int u = 0; u < 256; u++)
+			all[u] = (uint8_t)u;
+		audio_ulaw_to_pcm(all, 256, pcm);
+		for (int u = 0; u < 256; u++)
+			table_ok &= pcm[u] == audio_ulaw_decode((uint8_t)u);
+		ok(table_ok, "frame decoding (table) agrees with the formula for every byte");
+	}
 	return done_testing();
 }
