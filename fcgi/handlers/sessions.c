@@ -114,7 +114,7 @@ tenant_switch(struct req *rq, const char *tenant_id)
 		return ERR_database_unavailable;
 	PGresult *r = db_prep(rq->db, "tenant_switch_check", "SELECT t.id FROM tenants t"
 	    " WHERE t.id = $1 AND ($2::boolean OR EXISTS (SELECT 1 FROM memberships m"
-	    " WHERE m.tenant_id = t.id AND m.user_id = $3))", 3, p);
+	    " WHERE m.tenant_id = t.id AND m.user_id = $3 AND m.disabled_at IS NULL))", 3, p);
 	int ok = r && PQntuples(r) == 1;
 	PQclear(r);
 	db_commit(rq->db);
@@ -210,7 +210,7 @@ api_me(struct req *rq, struct resp *rs)
 	}
 	PGresult *r = db_prep(rq->db, "me_memberships", "SELECT t.id, t.name, m.role, t.plan"
 	    " FROM memberships m JOIN tenants t ON t.id = m.tenant_id WHERE m.user_id = $1"
-	    " ORDER BY t.name, t.id", 1, p);
+	    " AND m.disabled_at IS NULL ORDER BY t.name, t.id", 1, p);
 	db_commit(rq->db);
 	if (r == NULL) {
 		resp_error(rq, rs, ERR_database_unavailable, NULL);
@@ -287,7 +287,7 @@ login_submit(struct req *rq, struct resp *rs)
 	}
 	if (err == ERR_login_throttled)
 		resp_header(rs, "Retry-After", "%ld", retry);
-	if (err != ERR_login_failed && err != ERR_login_throttled) {
+	if (err != ERR_login_failed && err != ERR_login_throttled && err != ERR_account_disabled) {
 		resp_error(rq, rs, err, NULL);
 		return;
 	}
