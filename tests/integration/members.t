@@ -85,6 +85,7 @@ is(change($olive, 'adam', 'role', { role => 'owner' })->{status}, 200, 'an owner
 is(change($root, 'olive', 'role', { role => 'admin' })->{status}, 200, 'now the first owner can be demoted');
 is(change($root, 'adam', 'disable')->{json}{error}{code}, 'last_owner', 'and the remaining one cannot be disabled');
 is(change($root, 'olive', 'role', { role => 'owner' })->{status}, 200, 'a superadmin may give any role');
+is(change($olive, 'adam', 'role', { role => 'admin' })->{status}, 200, 'an owner demotes another owner');
 
 # ---- another tenant
 $r = change($bob, 'vera', 'disable');
@@ -104,7 +105,7 @@ is($r->{json}{status}, 'disabled', 'the answer shows the status');
 is($s->get('/api/v1/auth/me', headers => { Cookie => $vera_cookie })->{status}, 401,
     "the disabled person's live session is refused on the next request");
 $r = $s->get('/dashboard', headers => { Cookie => $vera_cookie });
-is($r->{status}, 302, 'a page request from it goes to sign-in');
+is($r->{status}, 303, 'a page request from it goes to sign-in');
 like($r->{headers}{location}, qr{^/login}, 'to the sign-in page');
 is($pp->platform("SELECT count(*) FROM sessions WHERE user_id = '$id{vera}' AND revoked_at IS NULL"), 0,
     'every session of hers is revoked');
