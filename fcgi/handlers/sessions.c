@@ -270,8 +270,11 @@ api_session_delete(struct req *rq, struct resp *rs)
 static void
 login_form(struct req *rq, struct resp *rs, int status, const char *error)
 {
-	json_t *ctx = json_pack("{s:s,s:s?,s:O?,s:O?}", "title", "Sign in", "error", error,
-	    "email", json_object_get(rq->in, "email"), "next", json_object_get(rq->in, "next"));
+	char *csrf = login_csrf_issue(rq, rs);
+	json_t *ctx = json_pack("{s:s,s:s?,s:O?,s:O?,s:s}", "title", "Sign in", "error", error,
+	    "email", json_object_get(rq->in, "email"), "next", json_object_get(rq->in, "next"),
+	    "login_csrf", csrf);
+	free(csrf);
 	resp_page(rq, rs, status, "login", ctx);
 	json_decref(ctx);
 }
@@ -280,6 +283,11 @@ void
 login_submit(struct req *rq, struct resp *rs)
 {
 	long retry = 0;
+	if (!login_csrf_ok(rq)) {
+		/* Not an attempt: no password is checked and nothing is counted. */
+		login_form(rq, rs, err_get(ERR_csrf_failed)->status, err_get(ERR_csrf_failed)->message);
+		return;
+	}
 	enum err_code err = login_attempt(rq, rs, in_str(rq, "email"), in_str(rq, "password"), &retry);
 	if (err == ERR_none) {
 		resp_redirect(rs, safe_next(in_str(rq, "next"), "/"));

@@ -113,12 +113,17 @@ $r = login('vera@acme.test');
 is($r->{status}, 403, 'sign-in is refused');
 is($r->{json}{error}{code}, 'account_disabled', 'as disabled, not as a wrong password');
 like($r->{json}{error}{message}, qr/disabled by an administrator/, 'with a clear message');
-$r = $s->request('POST', '/login', headers => { 'Content-Type' => 'application/x-www-form-urlencoded' },
-    content => 'email=vera%40acme.test&password=' . join('+', split / /, $pw));
+sub login_form {
+    my ($password) = @_;
+    my ($t) = ($s->get('/login')->{headers}{'set-cookie'} // '') =~ /voxline_login_csrf=([^;]+)/;
+    return $s->request('POST', '/login', headers => { 'Content-Type' => 'application/x-www-form-urlencoded',
+        Cookie => "voxline_login_csrf=$t" }, content => "email=vera%40acme.test&csrf_token=$t&password=$password");
+}
+$r = login_form(join('+', split / /, $pw));
 is($r->{status}, 403, 'the sign-in form refuses too');
 like($r->{content}, qr/disabled by an administrator/, 'and says why on the page');
-$r = $s->request('POST', '/login', headers => { 'Content-Type' => 'application/x-www-form-urlencoded' },
-    content => 'email=vera%40acme.test&password=wrong+password+here');
+$r = login_form('wrong+password+here');
+is($r->{status}, 401, 'a wrong password is a plain failure');
 unlike($r->{content}, qr/disabled by an administrator/, 'a wrong password does not reveal the status');
 is(audits('member.disabled', 'vera'), 1, 'disabling is audited');
 is($pp->platform("SELECT after->>'sessions_revoked' FROM audit_log WHERE action = 'member.disabled'"
