@@ -130,27 +130,45 @@ sub login_cookie {
     return $res->{status} == 200 ? $c : undef;
 }
 
-# ---- delivery by SMTP: the worker's email job against a local server
+# ---- a message held without a transport: invited, then resent (both held)
+$s->post_json('/api/v1/invitations', { email => 'held@new.test', role => 'viewer' }, headers => as($os));
+outbox_body('held@new.test', 'invitation');
+my ($held_inv) = grep { $_->{email} eq 'held@new.test' } @{ $s->get('/api/v1/invitations', headers => as($os))->{json}{invitations} };
+$s->post_json("/api/v1/invitations/$held_inv->{id}/resend", {}, headers => as($os));
+my $held_ids = sub { $pp->platform("SELECT string_agg(id::text, ',' ORDER BY created_at) FROM email_outbox"
+    . " WHERE to_address = 'held\@new.test'") };
+my ($first_held, $newest_held) = split /,/, $held_ids->();
+ok(wait_until(sub { $pp->platform("SELECT count(*) FROM email_outbox WHERE to_address = 'held\@new.test' AND status = 'held'") == 2 }),
+    'with no transport both messages are held');
+my ($newest_token) = $pp->platform("SELECT body_text FROM email_outbox WHERE id = '$newest_held'") =~ m{token=([A-Za-z0-9_-]{43})};
+my $stale_held = $pp->platform("SELECT count(*) FROM email_outbox WHERE status = 'held' AND to_address <> 'held\@new.test'");
+ok($stale_held >= 3, "messages whose link no longer works are held too ($stale_held: accepted, revoked, used or expired)");
+
+# ---- delivery by SMTP: the worker's email job against a local server,
+# and the held messages still worth sending released once it has one
 $s->sh('worker-stop');      # this one runs with the SMTP configuration instead
 my $port = $smtp->sockport;
 my $pid = fork // die;
 if ($pid == 0) {
     alarm 60;
-    my $c = $smtp->accept or POSIX::_exit(1);
-    my $data = '';
-    print $c "220 test ESMTP\r\n";
-    while (my $line = <$c>) {
-        if ($line =~ /^(EHLO|HELO)/i) { print $c "250 test\r\n" }
-        elsif ($line =~ /^(MAIL|RCPT)/i) { $data .= $line; print $c "250 ok\r\n" }
-        elsif ($line =~ /^DATA/i) {
-            print $c "354 go\r\n";
-            while (my $l = <$c>) { last if $l eq ".\r\n"; $data .= $l }
-            print $c "250 queued\r\n";
+    open(my $f, '>', $s->dir . '/smtp.txt');
+    $f->autoflush(1);
+    while (my $c = $smtp->accept) {
+        my $data = "--- connection\r\n";
+        print $c "220 test ESMTP\r\n";
+        while (my $line = <$c>) {
+            if ($line =~ /^(EHLO|HELO)/i) { print $c "250 test\r\n" }
+            elsif ($line =~ /^(MAIL|RCPT)/i) { $data .= $line; print $c "250 ok\r\n" }
+            elsif ($line =~ /^DATA/i) {
+                print $c "354 go\r\n";
+                while (my $l = <$c>) { last if $l eq ".\r\n"; $data .= $l }
+                print $c "250 queued\r\n";
+            }
+            elsif ($line =~ /^QUIT/i) { print $c "221 bye\r\n"; last }
+            else { print $c "250 ok\r\n" }
         }
-        elsif ($line =~ /^QUIT/i) { print $c "221 bye\r\n"; last }
-        else { print $c "250 ok\r\n" }
+        print $f $data;
     }
-    open(my $f, '>', $s->dir . '/smtp.txt'); print $f $data; close $f;
     POSIX::_exit(0);    # not exit: the stack belongs to the parent
 }
 $pp->platform("INSERT INTO email_outbox (to_address, subject, body_text, kind) VALUES"
@@ -158,6 +176,7 @@ $pp->platform("INSERT INTO email_outbox (to_address, subject, body_text, kind) V
 my $eid = $pp->platform("SELECT id FROM email_outbox WHERE to_address = 'smtp\@acme.test'");
 $pp->platform("INSERT INTO jobs (queue, payload) VALUES ('email', '{\"email_id\": \"$eid\"}')");
 my ($rc, $out) = $s->voxline_env({ VOXLINE_SMTP_URL => "smtp://127.0.0.1:$port" }, 'worker', '--once');
+kill 'TERM', $pid;
 waitpid($pid, 0);
 is($pp->platform("SELECT status || ',' || transport FROM email_outbox WHERE id = '$eid'"), 'sent,smtp', 'sent by SMTP');
 open(my $f, '<', $s->dir . '/smtp.txt');
@@ -165,5 +184,25 @@ my $got = do { local $/; <$f> } // '';
 like($got, qr/RCPT TO:<smtp\@acme\.test>/, 'to the right recipient');
 like($got, qr/Subject: Hello over SMTP\r\n/, 'with the subject');
 like($got, qr/Line one\r\nLine two/, 'and the body, CRLF line ends');
+
+is($pp->platform("SELECT status || ',' || transport FROM email_outbox WHERE id = '$newest_held'"), 'sent,smtp',
+    'the held invitation went out once a transport was configured');
+is($pp->platform("SELECT status FROM email_outbox WHERE id = '$first_held'"), 'held',
+    'the message its resend replaced did not');
+my @to_held = $got =~ /RCPT TO:<held\@new\.test>/g;
+is(scalar @to_held, 1, 'the person received one invitation');
+like($got, qr/token=\Q$newest_token\E/, 'carrying the link that works');
+is($pp->platform("SELECT count(*) FROM email_outbox WHERE status = 'held' AND to_address <> 'held\@new.test'"), $stale_held,
+    'messages whose link no longer works stay held');
+my @connections = $got =~ /^--- connection/mg;
+is(scalar @connections, 2, 'nothing else was sent');
+$r = $s->post_json('/api/v1/invitations/accept', { token => $newest_token, name => 'Held', password => 'a good long password' });
+is($r->{status}, 200, 'and the link it carried is accepted');
+
+sub wait_until {
+    my ($cond) = @_;
+    for (1 .. 100) { return 1 if $cond->(); select(undef, undef, undef, 0.1) }
+    return 0;
+}
 
 done_testing;
