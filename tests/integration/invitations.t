@@ -12,6 +12,8 @@ use Test::More;
 use IO::Socket::INET;
 use POSIX ();
 use Stack;
+use CarrierServer;
+use JSON::PP qw(decode_json encode_json);
 use People qw(fast_argon2_env);
 
 my $smtp = IO::Socket::INET->new(Listen => 5, LocalAddr => '127.0.0.1', LocalPort => 0, Proto => 'tcp', ReuseAddr => 1)
@@ -198,6 +200,51 @@ my @connections = $got =~ /^--- connection/mg;
 is(scalar @connections, 2, 'nothing else was sent');
 $r = $s->post_json('/api/v1/invitations/accept', { token => $newest_token, name => 'Held', password => 'a good long password' });
 is($r->{status}, 200, 'and the link it carried is accepted');
+
+# ---- delivery by the Resend API, against a local server speaking it:
+# POST /emails with "Authorization: Bearer <key>" and a JSON message
+my $resend = CarrierServer->new(respond => sub {
+    my ($req) = @_;
+    my ($code, $body) = (200, { id => '49a3999c-0ce1-4ea6-ab68-afcd6dc2e794' });
+    my $msg = eval { decode_json($req->content) };
+    if ($req->method ne 'POST' || $req->uri->path ne '/emails') { ($code, $body) = (404, { statusCode => 404, name => 'not_found', message => 'Not found' }) }
+    elsif (($req->header('Authorization') // '') ne 'Bearer re_test_key') {
+        ($code, $body) = (403, { statusCode => 403, name => 'invalid_api_key', message => 'API key is invalid' });
+    } elsif (($req->header('Content-Type') // '') !~ m{^application/json} || !$msg || !$msg->{from}
+        || ref $msg->{to} ne 'ARRAY' || !$msg->{subject} || !defined $msg->{text}) {
+        ($code, $body) = (422, { statusCode => 422, name => 'validation_error', message => 'Invalid message' });
+    }
+    my $res = HTTP::Response->new($code);
+    $res->header('Content-Type' => 'application/json');
+    $res->content(encode_json($body));
+    return $res;
+});
+sub resend_message {
+    my ($to, $key) = @_;
+    $pp->platform("INSERT INTO email_outbox (to_address, subject, body_text, kind) VALUES"
+        . " ('$to', 'Hello over Resend', E'Line one\\nLine two', 'test')");
+    my $id = $pp->platform("SELECT id FROM email_outbox WHERE to_address = '$to'");
+    $pp->platform("INSERT INTO jobs (queue, payload) VALUES ('email', '{\"email_id\": \"$id\"}')");
+    $s->voxline_env({ VOXLINE_RESEND_API_KEY => $key, VOXLINE_RESEND_API_URL => $resend->url . '/emails' },
+        'worker', '--once');
+    return $id;
+}
+my $rid = resend_message('resend@acme.test', 're_test_key');
+is($pp->platform("SELECT status || ',' || transport FROM email_outbox WHERE id = '$rid'"), 'sent,resend',
+    'sent through the Resend API');
+my ($sent) = grep { $_->{body} =~ /resend\@acme/ } @{ $resend->requests };
+is($sent->{method} . ' ' . $sent->{path}, 'POST /emails', 'POST /emails');
+is($sent->{authorization}, 'Bearer re_test_key', 'with the API key as a bearer token');
+my $sent_msg = decode_json($sent->{body});
+is_deeply($sent_msg->{to}, ['resend@acme.test'], 'to the recipient (a list, as the API takes it)');
+is($sent_msg->{subject}, 'Hello over Resend', 'with the subject');
+is($sent_msg->{text}, "Line one\nLine two", 'the text body');
+like($sent_msg->{from}, qr/<noreply\@voxline\.local>$/, 'and the configured sender');
+my $bad = resend_message('badkey@acme.test', 're_wrong_key');
+is($pp->platform("SELECT status FROM email_outbox WHERE id = '$bad'"), 'failed', 'a refused key: the message is not sent');
+like($pp->platform("SELECT last_error FROM email_outbox WHERE id = '$bad'"), qr/HTTP 403.*invalid_api_key/,
+    "the outbox says why, in Resend's words");
+is($pp->platform("SELECT status FROM jobs WHERE payload->>'email_id' = '$bad'"), 'queued', 'and it will be tried again');
 
 sub wait_until {
     my ($cond) = @_;

@@ -2,6 +2,8 @@ package CarrierServer;
 # A local stand-in for the carrier's REST API: accepts any POST, answers
 # like Twilio (200 with a call resource), and records each request
 # (method, path, authorization, body) as a JSON line for the test to read.
+# Other HTTP APIs: new(respond => sub { my ($request) = @_; ... return
+# HTTP::Response }) answers in their place (the recording is the same).
 use strict;
 use warnings;
 use HTTP::Daemon;
@@ -10,7 +12,7 @@ use JSON::PP;
 use File::Temp qw(tempfile);
 
 sub new {
-    my ($class) = @_;
+    my ($class, %opt) = @_;
     my $d = HTTP::Daemon->new(LocalAddr => '127.0.0.1', LocalPort => 0, ReuseAddr => 1) or die "daemon: $!";
     my (undef, $log) = tempfile('carrier-XXXXXX', TMPDIR => 1, UNLINK => 1);
     my $port = $d->sockport;
@@ -22,9 +24,11 @@ sub new {
                 print $f encode_json({ method => $r->method, path => $r->uri->path,
                     authorization => $r->header('Authorization') // '', body => $r->content }), "\n";
                 close $f;
-                my $res = HTTP::Response->new(200);
-                $res->header('Content-Type' => 'application/json');
-                $res->content('{"sid":"CA0","status":"in-progress"}');
+                my $res = $opt{respond} ? $opt{respond}->($r) : HTTP::Response->new(200);
+                unless ($opt{respond}) {
+                    $res->header('Content-Type' => 'application/json');
+                    $res->content('{"sid":"CA0","status":"in-progress"}');
+                }
                 $c->send_response($res);
             }
             $c->close;
@@ -45,6 +49,7 @@ sub requests {
 sub DESTROY {
     my ($self) = @_;
     return unless $self->{pid};
+    local $?;       # reaping the server must not become the test's exit status
     kill 'TERM', $self->{pid};
     waitpid $self->{pid}, 0;
 }
