@@ -386,7 +386,8 @@ team_render(struct req *rq, struct resp *rs, int status, json_t *fields, const c
 		json_object_set_new(ctx, "errors", fields);
 		json_object_set(ctx, "form", rq->in);
 	}
-	json_object_set_new(ctx, "roles", members_assignable_roles(rq->auth));
+	json_object_set_new(ctx, "roles", members_role_options(rq->auth,
+	    fields ? json_string_value(json_object_get(rq->in, "role")) : NULL));
 	resp_page(rq, rs, status, "team", ctx);
 	json_decref(ctx);
 }

@@ -33,15 +33,13 @@ actor_rank(const struct auth *a)
 	return r < 0 ? ROLE__COUNT : r;
 }
 
-/* The page's role select for one member: the roles a may give, the
- * member's own selected. */
-static json_t *
-role_options(const struct auth *a, const char *current)
+json_t *
+members_role_options(const struct auth *a, const char *current)
 {
 	json_t *out = json_array();
 	for (int r = ROLE__COUNT - 1; r >= ROLE_owner && r >= actor_rank(a); r--)
 		json_array_append_new(out, json_pack("{s:s,s:b}", "name", rbac_role_name(r),
-		    "selected", strcmp(rbac_role_name(r), current) == 0));
+		    "selected", current && strcmp(rbac_role_name(r), current) == 0));
 	return out;
 }
 
@@ -67,22 +65,10 @@ members_of(struct req *rq)
 		    "last_login", PQgetvalue(r, k, 5), "self", self, "manageable", manageable,
 		    "disabled", strcmp(PQgetvalue(r, k, 4), "disabled") == 0);
 		if (manageable && !req_wants_json(rq))
-			json_object_set_new(m, "role_options", role_options(a, PQgetvalue(r, k, 3)));
+			json_object_set_new(m, "role_options", members_role_options(a, PQgetvalue(r, k, 3)));
 		json_array_append_new(out, m);
 	}
 	PQclear(r);
-	return out;
-}
-
-/* Roles the actor may hand out, lowest first (the least privilege is the
- * default of the page's selects). */
-json_t *
-members_assignable_roles(const struct auth *a)
-{
-	json_t *out = json_array();
-	for (int r = ROLE__COUNT - 1; r >= ROLE_owner; r--)
-		if (r >= actor_rank(a))
-			json_array_append_new(out, json_string(rbac_role_name(r)));
 	return out;
 }
 

@@ -20,7 +20,7 @@ login_page(struct req *rq, struct resp *rs)
 {
 	char *csrf = login_csrf_issue(rq, rs);
 	json_t *ctx = json_pack("{s:s,s:O?,s:s}", "title", "Sign in", "next",
-	    json_object_get(rq->in, "next"), "login_csrf", csrf);
+	    json_object_get(rq->in, "next"), "csrf_token", csrf);
 	free(csrf);
 	resp_page(rq, rs, 200, "login", ctx);
 	json_decref(ctx);

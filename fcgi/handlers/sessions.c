@@ -273,7 +273,7 @@ login_form(struct req *rq, struct resp *rs, int status, const char *error)
 	char *csrf = login_csrf_issue(rq, rs);
 	json_t *ctx = json_pack("{s:s,s:s?,s:O?,s:O?,s:s}", "title", "Sign in", "error", error,
 	    "email", json_object_get(rq->in, "email"), "next", json_object_get(rq->in, "next"),
-	    "login_csrf", csrf);
+	    "csrf_token", csrf);
 	free(csrf);
 	resp_page(rq, rs, status, "login", ctx);
 	json_decref(ctx);

@@ -10,8 +10,10 @@
  * disabled) and whether rq's principal may change them; inside the
  * caller's tenant transaction.  NULL when the database failed. */
 json_t *members_of(struct req *rq);
-/* Tenant roles a may hand out, lowest first. */
-json_t *members_assignable_roles(const struct auth *a);
+/* The tenant roles a may hand out, lowest first (the least privilege is
+ * the default of a select): [{name, selected}], current selected (NULL:
+ * none). */
+json_t *members_role_options(const struct auth *a, const char *current);
 /* The team page; fields: invitation form errors; problem: a refusal
  * shown at the top of the page. */
 void team_render(struct req *rq, struct resp *rs, int status, json_t *fields, const char *problem);
