@@ -20,6 +20,7 @@ int task_requeue_stale_jobs(struct db *db);
 /* Identity and access. */
 /* cli/jobs/email.c */
 int job_email_send(struct db *db, json_t *payload, char *err, size_t errlen);
+int task_email_release_held(struct db *db);
 /* cli/jobs/sessions.c */
 int task_purge_sessions(struct db *db);
 

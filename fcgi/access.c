@@ -16,7 +16,7 @@
 
 /* Session lookup: valid token, open, neither idle too long nor past its
  * absolute expiry, user active.  The tenant counts only while the user
- * is still a member of it (or a superadmin). */
+ * is still an enabled member of it (or a superadmin). */
 static int
 identify_session(struct req *rq, struct auth *a, const char *token)
 {
@@ -30,7 +30,7 @@ identify_session(struct req *rq, struct auth *a, const char *token)
 	    " s.last_seen_at < now() - interval '15 seconds'"
 	    " FROM sessions s JOIN users u ON u.id = s.user_id"
 	    " LEFT JOIN tenants t ON t.id = s.current_tenant_id"
-	    " LEFT JOIN memberships m ON m.tenant_id = t.id AND m.user_id = u.id"
+	    " LEFT JOIN memberships m ON m.tenant_id = t.id AND m.user_id = u.id AND m.disabled_at IS NULL"
 	    " WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()"
 	    " AND s.last_seen_at > now() - make_interval(secs => $2::int) AND u.status = 'active'",
 	    2, p);

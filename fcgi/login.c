@@ -88,17 +88,30 @@ record_failure(struct req *rq, const char *account, const char *address, const c
 enum err_code
 login_start(struct req *rq, struct resp *rs, const char *user_id, const char *how)
 {
-	/* The first tenant the user joined is the current one to begin with. */
+	/* The first tenant the user joined (and is still enabled in) is the
+	 * current one to begin with.  Someone whose memberships are all
+	 * disabled, and who is no superadmin, has nowhere to sign in to. */
 	const char *p[1] = { user_id };
 	if (db_begin_tenant(rq->db, NULL) < 0)
 		return ERR_database_unavailable;
-	PGresult *r = db_prep(rq->db, "login_tenant", "SELECT tenant_id FROM memberships"
-	    " WHERE user_id = $1 ORDER BY created_at, tenant_id LIMIT 1", 1, p);
+	PGresult *r = db_prep(rq->db, "login_tenant", "SELECT m.tenant_id,"
+	    " u.is_superadmin OR bool_or(m.disabled_at IS NULL) OVER ()"
+	    " FROM users u LEFT JOIN memberships m ON m.user_id = u.id WHERE u.id = $1"
+	    " ORDER BY m.disabled_at IS NOT NULL, m.created_at, m.tenant_id LIMIT 1", 1, p);
 	char tenant[37] = "";
-	if (r && PQntuples(r) == 1)
+	int failed = r == NULL;
+	int allowed = r && PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 1), "t") == 0;
+	if (allowed && !PQgetisnull(r, 0, 0))
 		snprintf(tenant, sizeof tenant, "%s", PQgetvalue(r, 0, 0));
 	PQclear(r);
 	db_commit(rq->db);
+	if (failed)
+		return ERR_database_unavailable;
+	if (!allowed) {
+		auth_audit(rq, NULL, "auth.login_refused", "user", user_id, NULL, NULL);
+		metrics_add(&logins, 1, "result", "disabled", NULL);
+		return ERR_account_disabled;
+	}
 	if (sess_create(rq, rs, user_id, tenant) < 0)
 		return ERR_internal;
 	snprintf(rq->auth->user_id, sizeof rq->auth->user_id, "%s", user_id);

@@ -16,4 +16,11 @@ enum err_code login_attempt(struct req *rq, struct resp *rs, const char *email,
 enum err_code login_start(struct req *rq, struct resp *rs, const char *user_id, const char *how);
 void login_metrics_init(void);
 
+/* The sign-in form's CSRF token (login_csrf.c): issue sets the cookie
+ * on rs (reusing the browser's token when it has one) and returns the
+ * value for the form (free it); ok compares the form's csrf_token with
+ * the cookie. */
+char *login_csrf_issue(struct req *rq, struct resp *rs);
+int login_csrf_ok(const struct req *rq);
+
 #endif

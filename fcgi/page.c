@@ -22,7 +22,8 @@ tenant_choices(struct req *rq)
 	    ? db_prep(rq->db, "page_tenants_all", "SELECT id, name FROM tenants"
 	        " WHERE $1::uuid IS NOT NULL ORDER BY name, id LIMIT 500", 1, p)
 	    : db_prep(rq->db, "page_tenants", "SELECT t.id, t.name FROM memberships m"
-	        " JOIN tenants t ON t.id = m.tenant_id WHERE m.user_id = $1 ORDER BY t.name, t.id", 1, p);
+	        " JOIN tenants t ON t.id = m.tenant_id WHERE m.user_id = $1 AND m.disabled_at IS NULL"
+	        " ORDER BY t.name, t.id", 1, p);
 	for (int i = 0; r && i < PQntuples(r); i++)
 		json_array_append_new(out, json_pack("{s:s,s:s,s:b}", "id", PQgetvalue(r, i, 0),
 		    "name", PQgetvalue(r, i, 1), "current", strcmp(PQgetvalue(r, i, 0), a->tenant_id) == 0));

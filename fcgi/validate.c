@@ -1,4 +1,5 @@
 #include "validate.h"
+#include "xalloc.h"
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -133,6 +134,29 @@ static const char *const type_messages[] = {
 };
 
 /* One value; returns the typed value or NULL with *msg set. */
+static json_t *check_one(const struct field *f, json_t *v, char *msg, size_t msglen);
+
+/* Browsers send a textarea's line breaks as CRLF; multi-line text is
+ * kept with LF only, so that whatever reads it later (passages split at
+ * blank lines, hours one per line) sees what the person typed. */
+static json_t *
+text_lf(const struct field *f, const char *s, char *msg, size_t msglen)
+{
+	size_t n = strlen(s), k = 0;
+	char *lf = xmalloc(n + 1);
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != '\r')
+			lf[k++] = s[i];
+		else if (s[i + 1] != '\n')
+			lf[k++] = '\n';
+	lf[k] = 0;
+	json_t *v = json_string(lf);
+	free(lf);
+	json_t *out = check_one(f, v, msg, msglen);
+	json_decref(v);
+	return out;
+}
+
 static json_t *
 check_one(const struct field *f, json_t *v, char *msg, size_t msglen)
 {
@@ -161,6 +185,8 @@ check_one(const struct field *f, json_t *v, char *msg, size_t msglen)
 	switch (f->type) {
 	case FT_STRING:
 	case FT_TEXT: {
+		if (f->type == FT_TEXT && strchr(s, '\r'))
+			return text_lf(f, s, msg, msglen);
 		size_t n = utf8_length(s);
 		if (f->type == FT_STRING && strpbrk(s, "\r\n")) {
 			snprintf(msg, msglen, "Must be a single line.");

@@ -1,12 +1,14 @@
 /* The "email" job: delivers one email_outbox message by SMTP (libcurl)
  * or the Resend HTTP API, whichever the configuration names (smtp_url
  * first).  With neither, the message is marked held and stays readable
- * in the portal's outbox. */
+ * in the portal's outbox; held messages still worth sending go out once
+ * a transport is configured (task_email_release_held). */
 #include "../jobs.h"
 #include "buf.h"
 #include "cfg.h"
 #include "crypto.h"
 #include "db.h"
+#include "jobs.h"
 #include "log.h"
 #include <curl/curl.h>
 #include <stdio.h>
@@ -132,6 +134,13 @@ send_resend(const struct message *m, char *err, size_t errlen)
 	return ok ? 0 : -1;
 }
 
+/* The configured transport, smtp_url first; NULL when there is none. */
+static const char *
+transport_configured(void)
+{
+	return *cfg_str(CFG_smtp_url) ? "smtp" : *cfg_str(CFG_resend_api_key) ? "resend" : NULL;
+}
+
 int
 job_email_send(struct db *db, json_t *payload, char *err, size_t errlen)
 {
@@ -157,7 +166,7 @@ job_email_send(struct db *db, json_t *payload, char *err, size_t errlen)
 	snprintf(m.subject, sizeof m.subject, "%s", PQgetvalue(r, 0, 1));
 	m.body = strdup(PQgetvalue(r, 0, 2));
 	PQclear(r);
-	const char *transport = *cfg_str(CFG_smtp_url) ? "smtp" : *cfg_str(CFG_resend_api_key) ? "resend" : NULL;
+	const char *transport = transport_configured();
 	int rc = 0;
 	if (transport == NULL) {
 		const char *q[1] = { id };
@@ -176,4 +185,49 @@ job_email_send(struct db *db, json_t *payload, char *err, size_t errlen)
 	}
 	free(m.body);
 	return rc;
+}
+
+/* Messages held while no transport was configured go out once one is
+ * (the worker reads its configuration when it starts).  Only those that
+ * still mean something: the newest message of each address, kind and
+ * subject (a resend supersedes the first), and for a link only while it
+ * works -- an open invitation to that address, an unused reset link of
+ * that account.  The others stay held, readable in the outbox. */
+int
+task_email_release_held(struct db *db)
+{
+	if (transport_configured() == NULL)
+		return 0;
+	if (db_begin_tenant(db, NULL) < 0)
+		return -1;
+	PGresult *r = db_exec(db, "UPDATE email_outbox o SET status = 'queued'"
+	    " FROM (SELECT DISTINCT ON (lower(to_address), kind, subject) id FROM email_outbox"
+	    "   WHERE status = 'held' ORDER BY lower(to_address), kind, subject, created_at DESC, id) newest"
+	    " WHERE o.id = newest.id AND CASE o.kind"
+	    "  WHEN 'invitation' THEN EXISTS (SELECT 1 FROM invitations i"
+	    "   WHERE lower(i.email) = lower(o.to_address) AND i.accepted_at IS NULL"
+	    "   AND i.revoked_at IS NULL AND i.expires_at > now())"
+	    "  WHEN 'password_reset' THEN EXISTS (SELECT 1 FROM password_resets p JOIN users u"
+	    "   ON u.id = p.user_id WHERE lower(u.email) = lower(o.to_address) AND p.used_at IS NULL"
+	    "   AND p.expires_at > now())"
+	    "  ELSE true END RETURNING o.id", 0, NULL);
+	if (r == NULL) {
+		db_rollback(db);
+		return -1;
+	}
+	int rc = 0;
+	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
+		json_t *payload = json_pack("{s:s}", "email_id", PQgetvalue(r, i, 0));
+		rc = jobs_enqueue(db, "email", payload, NULL, 0, 8);
+		json_decref(payload);
+	}
+	int n = PQntuples(r);
+	PQclear(r);
+	if (rc < 0 || db_commit(db) < 0) {
+		db_rollback(db);
+		return -1;
+	}
+	if (n > 0)
+		log_info("email_released", "{s:i,s:s}", "messages", n, "transport", transport_configured());
+	return 0;
 }

@@ -9,7 +9,7 @@
 /* The portal's pages sit under the signed-in layout's navigation
  * (nav.def); section names the entry to mark current. */
 static const struct { const char *section, *href; } sections[] = {
-	{ "tenants", "/platform/tenants" }, { "agents", "/admin/agents" },
+	{ "tenants", "/admin/tenants" }, { "agents", "/admin/agents" },
 	{ "numbers", "/admin/numbers" }, { "intelligence", "/admin/intelligence" },
 	{ "quality", "/admin/quality" }, { "providers", "/admin/providers" },
 	{ "provider-keys", "/admin/provider-keys" },

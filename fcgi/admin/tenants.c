@@ -179,7 +179,8 @@ render_tenant(struct req *rq, struct resp *rs, int status, json_t *tenant, json_
 	json_t *numbers = admin_query(rq->db, "SELECT p.e164, p.carrier, p.label, a.name AS agent"
 	    " FROM phone_numbers p LEFT JOIN agents a ON a.tenant_id = p.tenant_id AND a.id = p.agent_id"
 	    " WHERE p.tenant_id = $1 ORDER BY p.e164", 1, p);
-	json_t *users = admin_query(rq->db, "SELECT u.name, u.email, m.role, u.status FROM memberships m"
+	json_t *users = admin_query(rq->db, "SELECT u.name, u.email, m.role,"
+	    " CASE WHEN m.disabled_at IS NOT NULL THEN 'disabled' ELSE u.status END AS status FROM memberships m"
 	    " JOIN users u ON u.id = m.user_id WHERE m.tenant_id = $1 ORDER BY lower(u.email)", 1, p);
 	if (agents == NULL || numbers == NULL || users == NULL) {
 		json_decref(agents);

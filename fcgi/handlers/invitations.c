@@ -7,6 +7,7 @@
 #include "../login.h"
 #include "../page.h"
 #include "../tokens.h"
+#include "team.h"
 #include "cfg.h"
 #include "crypto.h"
 #include "db.h"
@@ -34,7 +35,7 @@ const struct field invite_accept_page_fields[] = {
 	{ NULL }
 };
 const struct field team_page_fields[] = {
-	{ "done", FT_ENUM, 0, 0, 0, "invited|resent|revoked" },
+	{ "done", FT_ENUM, 0, 0, 0, "invited|resent|revoked|role|disabled|enabled" },
 	{ NULL }
 };
 
@@ -278,30 +279,23 @@ team_of(struct req *rq)
 	const char *p[1] = { rq->auth->tenant_id };
 	if (db_begin_tenant(rq->db, rq->auth->tenant_id) < 0)
 		return NULL;
-	PGresult *m = db_prep(rq->db, "team_members", "SELECT u.id, u.name, u.email, m.role, u.status,"
-	    " coalesce(" PAGE_TIME("u.last_login_at") ", '') FROM memberships m JOIN users u"
-	    " ON u.id = m.user_id WHERE m.tenant_id = $1 ORDER BY lower(u.email)", 1, p);
+	json_t *members = members_of(rq);
 	PGresult *i = db_prep(rq->db, "team_invitations", "SELECT id, email, role, " PAGE_TIME("sent_at") ","
 	    " " PAGE_TIME("expires_at") ", CASE WHEN revoked_at IS NOT NULL THEN 'revoked'"
 	    " WHEN accepted_at IS NOT NULL THEN 'accepted' WHEN expires_at <= now() THEN 'expired'"
 	    " ELSE 'invited' END FROM invitations WHERE tenant_id = $1 AND accepted_at IS NULL"
 	    " AND revoked_at IS NULL ORDER BY created_at DESC LIMIT 200", 1, p);
 	db_commit(rq->db);
-	json_t *members = json_array(), *invites = json_array();
-	for (int k = 0; m && k < PQntuples(m); k++)
-		json_array_append_new(members, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "id", PQgetvalue(m, k, 0),
-		    "name", PQgetvalue(m, k, 1), "email", PQgetvalue(m, k, 2), "role", PQgetvalue(m, k, 3),
-		    "status", PQgetvalue(m, k, 4), "last_login", PQgetvalue(m, k, 5)));
+	json_t *invites = json_array();
 	for (int k = 0; i && k < PQntuples(i); k++)
 		json_array_append_new(invites, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "id", PQgetvalue(i, k, 0),
 		    "email", PQgetvalue(i, k, 1), "role", PQgetvalue(i, k, 2), "sent", PQgetvalue(i, k, 3),
 		    "expires", PQgetvalue(i, k, 4), "status", PQgetvalue(i, k, 5)));
-	json_t *out = m && i ? json_pack("{s:o,s:o}", "members", members, "invitations", invites) : NULL;
+	json_t *out = members && i ? json_pack("{s:o,s:o}", "members", members, "invitations", invites) : NULL;
 	if (out == NULL) {
 		json_decref(members);
 		json_decref(invites);
 	}
-	PQclear(m);
 	PQclear(i);
 	return out;
 }
@@ -366,8 +360,8 @@ api_invite_accept(struct req *rq, struct resp *rs)
 
 /* ---- pages */
 
-static void
-team_render(struct req *rq, struct resp *rs, int status, json_t *fields)
+void
+team_render(struct req *rq, struct resp *rs, int status, json_t *fields, const char *problem)
 {
 	json_t *ctx = page_context(rq, "Team", "/team");
 	json_t *team = team_of(rq);
@@ -378,23 +372,22 @@ team_render(struct req *rq, struct resp *rs, int status, json_t *fields)
 		{ "invited", "The invitation is on its way." },
 		{ "resent", "The invitation was sent again with a new link." },
 		{ "revoked", "The invitation was revoked; its link no longer works." },
+		{ "role", "The role was changed." },
+		{ "disabled", "The member was disabled and signed out everywhere." },
+		{ "enabled", "The member was enabled again and can sign in." },
 	};
 	const char *d = status == 200 ? in_str(rq, "done") : NULL;
 	for (size_t k = 0; d && k < sizeof done / sizeof done[0]; k++)
 		if (strcmp(d, done[k][0]) == 0)
 			json_object_set_new(ctx, "notice", json_string(done[k][1]));
+	if (problem)
+		json_object_set_new(ctx, "problem", json_string(problem));
 	if (fields) {
 		json_object_set_new(ctx, "errors", fields);
 		json_object_set(ctx, "form", rq->in);
 	}
-	json_t *roles = json_array();
-	for (const char *r = "viewer|analyst|operator|admin|owner", *e; *r; r = *e ? e + 1 : e) {
-		e = strchr(r, '|');
-		if (e == NULL)
-			e = r + strlen(r);
-		json_array_append_new(roles, json_stringn(r, (size_t)(e - r)));
-	}
-	json_object_set_new(ctx, "roles", roles);
+	json_object_set_new(ctx, "roles", members_role_options(rq->auth,
+	    fields ? json_string_value(json_object_get(rq->in, "role")) : NULL));
 	resp_page(rq, rs, status, "team", ctx);
 	json_decref(ctx);
 }
@@ -402,7 +395,7 @@ team_render(struct req *rq, struct resp *rs, int status, json_t *fields)
 void
 team_page(struct req *rq, struct resp *rs)
 {
-	team_render(rq, rs, 200, NULL);
+	team_render(rq, rs, 200, NULL, NULL);
 }
 
 void
@@ -412,7 +405,7 @@ invite_create_submit(struct req *rq, struct resp *rs)
 	char id[37];
 	enum err_code err = invite_create(rq, in_str(rq, "email"), in_str(rq, "role"), &fields, id);
 	if (err == ERR_validation_failed)
-		team_render(rq, rs, 400, fields);
+		team_render(rq, rs, 400, fields, NULL);
 	else if (err)
 		resp_error(rq, rs, err, NULL);
 	else

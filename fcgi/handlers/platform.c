@@ -1,6 +1,6 @@
 /* Platform pages and API for superadmins: the email outbox (every
  * message, including those held because no transport is configured)
- * and tenants (list, create). */
+ * and the tenants API (list, create; the pages are the admin portal's). */
 #include "../handlers.h"
 #include "../auth.h"
 #include "../page.h"
@@ -140,36 +140,11 @@ outbox_page(struct req *rq, struct resp *rs)
 	page_render(rq, rs, "outbox", ctx);
 }
 
-static void
-tenants_render(struct req *rq, struct resp *rs, int status, json_t *fields)
-{
-	json_t *list = tenants(rq);
-	json_t *ctx = page_context(rq, "Tenants", "/platform/tenants");
-	json_object_set_new(ctx, "tenants_list", list ? list : json_array());
-	if (fields) {
-		json_object_set_new(ctx, "errors", fields);
-		json_object_set(ctx, "form", rq->in);
-	}
-	resp_page(rq, rs, status, "tenants", ctx);
-	json_decref(ctx);
-}
-
+/* Tenants are listed and created in the admin portal; the old address
+ * of the list keeps working. */
 void
-tenants_page(struct req *rq, struct resp *rs)
+tenants_moved(struct req *rq, struct resp *rs)
 {
-	tenants_render(rq, rs, 200, NULL);
-}
-
-void
-tenant_create_submit(struct req *rq, struct resp *rs)
-{
-	json_t *fields = NULL;
-	char id[37];
-	enum err_code err = tenant_create(rq, &fields, id);
-	if (err == ERR_validation_failed)
-		tenants_render(rq, rs, 400, fields);
-	else if (err)
-		resp_error(rq, rs, err, NULL);
-	else
-		resp_redirect(rs, "/platform/tenants");
+	resp_redirect(rs, "/admin/tenants");
+	rs->status = 301;      /* for good: bookmarks follow */
 }

@@ -114,7 +114,7 @@ tenant_switch(struct req *rq, const char *tenant_id)
 		return ERR_database_unavailable;
 	PGresult *r = db_prep(rq->db, "tenant_switch_check", "SELECT t.id FROM tenants t"
 	    " WHERE t.id = $1 AND ($2::boolean OR EXISTS (SELECT 1 FROM memberships m"
-	    " WHERE m.tenant_id = t.id AND m.user_id = $3))", 3, p);
+	    " WHERE m.tenant_id = t.id AND m.user_id = $3 AND m.disabled_at IS NULL))", 3, p);
 	int ok = r && PQntuples(r) == 1;
 	PQclear(r);
 	db_commit(rq->db);
@@ -210,7 +210,7 @@ api_me(struct req *rq, struct resp *rs)
 	}
 	PGresult *r = db_prep(rq->db, "me_memberships", "SELECT t.id, t.name, m.role, t.plan"
 	    " FROM memberships m JOIN tenants t ON t.id = m.tenant_id WHERE m.user_id = $1"
-	    " ORDER BY t.name, t.id", 1, p);
+	    " AND m.disabled_at IS NULL ORDER BY t.name, t.id", 1, p);
 	db_commit(rq->db);
 	if (r == NULL) {
 		resp_error(rq, rs, ERR_database_unavailable, NULL);
@@ -270,8 +270,11 @@ api_session_delete(struct req *rq, struct resp *rs)
 static void
 login_form(struct req *rq, struct resp *rs, int status, const char *error)
 {
-	json_t *ctx = json_pack("{s:s,s:s?,s:O?,s:O?}", "title", "Sign in", "error", error,
-	    "email", json_object_get(rq->in, "email"), "next", json_object_get(rq->in, "next"));
+	char *csrf = login_csrf_issue(rq, rs);
+	json_t *ctx = json_pack("{s:s,s:s?,s:O?,s:O?,s:s}", "title", "Sign in", "error", error,
+	    "email", json_object_get(rq->in, "email"), "next", json_object_get(rq->in, "next"),
+	    "csrf_token", csrf);
+	free(csrf);
 	resp_page(rq, rs, status, "login", ctx);
 	json_decref(ctx);
 }
@@ -280,6 +283,11 @@ void
 login_submit(struct req *rq, struct resp *rs)
 {
 	long retry = 0;
+	if (!login_csrf_ok(rq)) {
+		/* Not an attempt: no password is checked and nothing is counted. */
+		login_form(rq, rs, err_get(ERR_csrf_failed)->status, err_get(ERR_csrf_failed)->message);
+		return;
+	}
 	enum err_code err = login_attempt(rq, rs, in_str(rq, "email"), in_str(rq, "password"), &retry);
 	if (err == ERR_none) {
 		resp_redirect(rs, safe_next(in_str(rq, "next"), "/"));
@@ -287,7 +295,7 @@ login_submit(struct req *rq, struct resp *rs)
 	}
 	if (err == ERR_login_throttled)
 		resp_header(rs, "Retry-After", "%ld", retry);
-	if (err != ERR_login_failed && err != ERR_login_throttled) {
+	if (err != ERR_login_failed && err != ERR_login_throttled && err != ERR_account_disabled) {
 		resp_error(rq, rs, err, NULL);
 		return;
 	}

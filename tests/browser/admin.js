@@ -4,7 +4,8 @@
 //           number, changes the agent (version 2, diff), rolls back, tries
 //           the knowledge base and the numbers page;
 //   owner   the tenant's owner sees only their tenant;
-//   review  the superadmin finds the call in Intelligence and resolves the
+//   review  the superadmin finds the call in Intelligence (count, cost and
+//           latency as admin.t read them from the database) and resolves the
 //           forced failure in Quality.
 // usage: node admin.js PHASE BASE_URL EMAIL PASSWORD
 'use strict';
@@ -55,10 +56,13 @@ async function setup(page) {
   await submit(page);
   t.check(await page.isVisible('#hours-error:has-text("opening time must be before closing time")'), 'bad hours explained next to the field');
   await shot(page, 'admin-wizard-1-invalid');
-  await page.fill('#hours', 'mon 08:00-17:00\ntue 08:00-17:00\nwed 08:00-12:00, 13:00-17:00');
+  // Open around the clock (the simulated call in admin.t may run at any
+  // hour), with one day in two intervals.
+  await page.fill('#hours', ['mon', 'tue', 'thu', 'fri', 'sat', 'sun'].map((d) => `${d} 00:00-24:00`)
+    .concat('wed 00:00-12:00, 12:00-24:00').join('\n'));
   await submit(page);
   t.check(/\/setup\/2$/.test(path(page)), 'step 1 saved, on to step 2');
-  await page.fill('#greeting', 'Thanks for calling Acme Dental, how can I help?');
+  await page.fill('#greeting', 'Thank you for calling Acme Dental. How can I help you today?');
   await page.fill('#tenant_prompt', 'Be brief and friendly.');
   await shot(page, 'admin-wizard-2');
   await submit(page);
@@ -71,8 +75,8 @@ async function setup(page) {
   await page.fill('#transfer_number', '+15550001111');
   await page.fill('#kb_name', 'Clinic');
   await page.setInputFiles('#kb-file', { name: 'clinic.md', mimeType: 'text/markdown',
-    buffer: Buffer.from('We are open Monday to Wednesday from 8am to 5pm.\n\nParking is free behind the building on Elm Street.\n') });
-  await page.waitForFunction(() => document.querySelector('#kb_content').value.includes('Elm Street'));
+    buffer: Buffer.from('We are open Monday to Wednesday from 8am to 5pm.\n\nParking is free in our parking lot behind the building.\n') });
+  await page.waitForFunction(() => document.querySelector('#kb_content').value.includes('parking lot'));
   t.check(true, 'choosing a .md file fills the knowledge-base text');
   await page.fill('#kb_filler', 'Let me check that for you.');
   await shot(page, 'admin-wizard-4');
@@ -86,7 +90,7 @@ async function setup(page) {
   await shot(page, 'admin-wizard-5');
   await submit(page);
   t.check(/\/review$/.test(path(page)), 'after step 5 the review page');
-  t.check(await page.isVisible('dd:has-text("Thanks for calling Acme Dental")'), 'the review shows the greeting');
+  t.check(await page.isVisible('dd:has-text("Thank you for calling Acme Dental")'), 'the review shows the greeting');
   await shot(page, 'admin-wizard-review');
   await submit(page, 'form[action$="/live"] button');
   t.check(await page.isVisible('.alert:has-text("Saved as version 1")'), 'the agent is live at version 1');
@@ -100,14 +104,14 @@ async function setup(page) {
   await page.goto(`${agentUrl}/versions`);
   await shot(page, 'admin-versions');
   await page.click('a[href$="/versions/2"]');
-  t.check(await page.isVisible('.diff-del:has-text("Thanks for calling Acme Dental")') &&
+  t.check(await page.isVisible('.diff-del:has-text("Thank you for calling Acme Dental")') &&
     await page.isVisible('.diff-add:has-text("Hello, Acme Dental here.")'), 'the diff shows the old and the new greeting');
   await shot(page, 'admin-version-diff');
   await page.goto(`${agentUrl}/versions`);
   await submit(page, 'form[action$="/versions/1/rollback"] button');
   t.check(await page.isVisible('td:has-text("Rolled back to version 1")'), 'rolling back records version 3');
   await page.goto(agentUrl);
-  t.check((await page.inputValue('#greeting')).startsWith('Thanks for calling Acme Dental'), 'with the first greeting again');
+  t.check((await page.inputValue('#greeting')).startsWith('Thank you for calling Acme Dental'), 'with the first greeting again');
   t.check(await page.isDisabled('#mod_survey'), 'survey is locked on the pro plan');
 
   // Knowledge base: try it.
@@ -116,7 +120,7 @@ async function setup(page) {
   await page.click('td a:has-text("Clinic")');
   await page.fill('#q', 'Where can I find parking?');
   await submit(page, '.try-it button');
-  t.check(await page.isVisible('.hits li:has-text("Parking is free behind the building")'), 'try it retrieves the parking passage');
+  t.check(await page.isVisible('.hits li:has-text("Parking is free in our parking lot")'), 'try it retrieves the parking passage');
   await shot(page, 'admin-kb-try-it');
 
   // Numbers.
@@ -144,12 +148,19 @@ async function owner(page) {
 }
 
 async function review(page) {
-  await page.goto(`${base}/admin/intelligence?period=7d`);
+  // admin.t passes the tenant and the figures of its calls from the database.
+  const query = `period=7d&tenant=${process.env.ADMIN_TENANT}`;
+  await page.goto(`${base}/admin/intelligence?${query}`);
   const calls = (await page.textContent('.stat:has-text("Calls") .stat-value')).trim();
-  t.check(Number(calls) >= 1, 'the call shows in Intelligence', calls);
+  t.check(calls === process.env.ADMIN_CALLS, "the tenant's calls show in Intelligence", calls);
+  const cost = (await page.textContent('.stat:has-text("Cost") .stat-value')).trim();
+  t.check(cost === process.env.ADMIN_COST && Number(cost) > 0, 'with their cost', cost);
+  const latency = await page.textContent('#latency_stage svg');
+  t.check(/voice_to_voice p50/.test(latency) && /voice_to_voice p95/.test(latency),
+    'and their voice-to-voice latency p50 and p95', latency);
   t.check(await page.isVisible('#outcomes svg'), 'charts are drawn as SVG');
   await shot(page, 'admin-intelligence');
-  const csv = await page.evaluate(async (u) => (await fetch(u)).text(), `${base}/admin/intelligence.csv?period=7d`);
+  const csv = await page.evaluate(async (u) => (await fetch(u)).text(), `${base}/admin/intelligence.csv?${query}`);
   t.check(csv.startsWith('section,label,value,unit') && csv.includes(`totals,calls,${calls},`), 'the CSV has the same figures');
   await page.goto(`${base}/admin/quality`);
   t.check(await page.isVisible('td a:has-text("carrier_unavailable")'), 'the forced failure is in Quality');

@@ -1,19 +1,20 @@
 #!/usr/bin/env perl
 # The admin portal in real Chromium against a running stack (admin.js):
-# a superadmin creates a tenant and onboards a live agent; a signed
-# inbound call reaches its number; an outbound call through an unreachable
+# a superadmin creates a tenant and onboards a live agent; a simulated
+# call to its number hears its greeting and a knowledge-base answer; an
+# outbound call through an unreachable
 # carrier is the forced failure; the owner sees only their tenant; the
 # superadmin finds the call in Intelligence and resolves the failure.
 use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
-use Digest::SHA qw(hmac_sha1_base64);
 use IO::Socket::INET;
 use JSON::PP qw(encode_json);
 use Test::More;
 use Stack;
 use People qw(fast_argon2_env);
+use Sim;
 
 my ($SID, $TOKEN) = ('ACadmin000000000000000000000000000', 'admin-test-token');
 # A carrier API address where nothing listens: placing a call fails.
@@ -24,7 +25,10 @@ my $s = Stack->new(env => { fast_argon2_env(),
     VOXLINE_NGINX_RATE_LOGIN => '100000r/m', VOXLINE_NGINX_BURST_LOGIN => 10000,
     VOXLINE_TWILIO_ACCOUNT_SID => $SID, VOXLINE_TWILIO_AUTH_TOKEN => $TOKEN,
     VOXLINE_TWILIO_API_BASE => $dead, VOXLINE_TWILIO_ALLOWED_SOURCES => '127.0.0.0/8, ::1',
-    VOXLINE_CARRIER_HTTP_TIMEOUT => 2 });
+    VOXLINE_CARRIER_HTTP_TIMEOUT => 2,
+    # The local engines cost nothing by default; priced here so that the
+    # call's cost has something to carry through to Intelligence.
+    VOXLINE_MEDIA_PRICES => 'pocketsphinx:audio_second=0.0002,local:token=0.00001,espeak-ng:character=0.00003' });
 my $pp = People->new($s);
 my $password = 'correct horse battery';
 $pp->user('root@platform.test', name => 'Platform Operator', superadmin => 1);
@@ -51,18 +55,49 @@ my $agent = $pp->platform("SELECT id FROM agents WHERE tenant_id = '$tenant' AND
 like($agent, qr/^[0-9a-f-]{36}$/, 'the wizard left a live agent');
 is($pp->platform("SELECT version FROM agents WHERE id = '$agent'"), 3, 'at version 3 after the change and the roll back');
 
-# A signed inbound call to the new number.
-sub form { my %p = @_; join '&', map { my $v = $p{$_}; $v =~ s/([^A-Za-z0-9\-_.~])/sprintf '%%%02X', ord $1/ge; "$_=$v" } sort keys %p }
-my %call = (CallSid => 'CAadmin0001', AccountSid => $SID, From => '+15557654321', To => '+15557770100',
-    CallStatus => 'ringing', Direction => 'inbound', ApiVersion => '2010-04-01');
-my $sig = hmac_sha1_base64($s->url('/webhooks/twilio/voice') . join('', map { $_ . $call{$_} } sort keys %call), $TOKEN);
-$sig .= '=' x ((4 - length($sig) % 4) % 4);
-my $r = $s->request('POST', '/webhooks/twilio/voice', content => form(%call),
-    headers => { 'Content-Type' => 'application/x-www-form-urlencoded', 'X-Twilio-Signature' => $sig });
-is($r->{status}, 200, 'the inbound call to the new number is answered');
-is($pp->platform("SELECT agent_version FROM calls WHERE carrier_call_sid = 'CAadmin0001'"), 3,
+# A call to the new number, placed by the simulator the way the carrier
+# does (signed webhook, TwiML, media stream through nginx): the caller
+# must hear the greeting the agent was rolled back to, then the answer
+# from the knowledge base the wizard uploaded.  The ear knows every word
+# the agent could say, so another greeting or answer fails the check.
+sub script {
+    my ($name, @lines) = @_;
+    my $file = $s->dir . "/$name.call";
+    open(my $f, '>', $file) or die "$file: $!";
+    print $f map { "$_\n" } @lines;
+    close $f;
+    return $file;
+}
+my @to = ('--auth-token', $TOKEN, '--account-sid', $SID, '--from', '+15557654321', '--to', '+15557770100');
+my ($rc, $calls, undef, $raw) = Sim::run($s, @to, script('acme',
+    'expect thank calling help today',
+    'say is there free parking',
+    'expect parking lot behind building',
+    'hangup'));
+is($rc, 0, 'the simulated call to the new number succeeds') or diag $raw;
+my $c = $calls->[0] // {};
+my @heard = grep { exists $_->{expect_ok} } @{ $c->{turns} || [] };
+is(scalar @heard, 2, 'two things the caller should hear were checked');
+ok($heard[0] && $heard[0]{expect_ok}, 'the caller hears the greeting of version 3 (rolled back)') or diag $heard[0]{heard};
+ok($heard[1] && $heard[1]{expect_ok}, 'and the parking answer from the knowledge base')
+    or diag $heard[1]{heard}, "\n", $pp->platform("SELECT string_agg(speaker || ': ' || text, E'\\n' ORDER BY seq)"
+        . " FROM call_turns WHERE call_id = '" . ($c->{call_id} // '') . "'");
+my $call = $c->{call_id} // '';
+like($call, qr/^[0-9a-f-]{36}$/, 'the webhook created the call');
+ok(Sim::wait_for($s, "SELECT media_finished_at IS NOT NULL FROM calls WHERE id = '$call'", 30), 'and the media daemon finished it');
+is($pp->platform("SELECT agent_version FROM calls WHERE id = '$call'"), 3,
     'the call records the agent version it ran with');
-$r = $s->request('POST', '/webhooks/twilio/voice', content => form(%call, CallSid => 'CAforged'),
+like($pp->platform("SELECT text FROM call_turns WHERE call_id = '$call' AND speaker = 'agent' ORDER BY seq LIMIT 1"),
+    qr/^Thank you for calling Acme Dental/, 'the greeting spoken is the one rolled back to');
+# The negative control: the greeting of version 2 is not what was said.
+my ($rc2, $calls2, undef, $raw2) = Sim::run($s, @to, script('wrong-greeting', 'expect hello here what', 'hangup'));
+my ($wrong) = grep { exists $_->{expect_ok} } @{ $calls2->[0]{turns} || [] };
+ok($wrong && !$wrong->{expect_ok}, "expecting version 2's greeting fails the check") or diag $raw2;
+isnt($rc2, 0, 'and the simulator says so');
+sub form { my %p = @_; join '&', map { my $v = $p{$_}; $v =~ s/([^A-Za-z0-9\-_.~])/sprintf '%%%02X', ord $1/ge; "$_=$v" } sort keys %p }
+my %call = (CallSid => 'CAforged', AccountSid => $SID, From => '+15557654321', To => '+15557770100',
+    CallStatus => 'ringing', Direction => 'inbound', ApiVersion => '2010-04-01');
+my $r = $s->request('POST', '/webhooks/twilio/voice', content => form(%call),
     headers => { 'Content-Type' => 'application/x-www-form-urlencoded', 'X-Twilio-Signature' => 'AAAA' });
 is($r->{status}, 403, 'a forged webhook is refused (and logged)');
 
@@ -74,6 +109,13 @@ is($r->{json}{error}{code}, 'carrier_unavailable', 'placing a call through an un
 
 $pp->user('olive@acme.test', name => 'Olive Owner', tenant => 'acme-dental', role => 'owner');
 browser('owner', 'olive@acme.test');
+# What Intelligence must show for the tenant: the figures of its calls.
+my ($ncalls, $cost, $v2v) = split /\|/, $pp->platform("SELECT count(*), round(coalesce(sum(cost_total), 0), 4),"
+    . " count(*) FILTER (WHERE latency ? 'voice_to_voice') FROM calls WHERE tenant_id = '$tenant'"
+    . " AND started_at >= now() - interval '7 days'");
+ok($cost > 0, "the simulated call has a cost ($cost USD)");
+ok($v2v >= 1, 'and its voice-to-voice latency');
+local @ENV{qw(ADMIN_TENANT ADMIN_CALLS ADMIN_COST)} = ($tenant, $ncalls, $cost);
 browser('review', 'root@platform.test');
 
 is($pp->platform("SELECT count(*) FROM audit_log WHERE action LIKE 'agent.%' AND tenant_id = '$tenant'"), 9,

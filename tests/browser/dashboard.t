@@ -12,12 +12,12 @@ use lib "$FindBin::Bin/../lib";
 use Test::More;
 use Stack;
 use Sim;
-use CarrierServer;
+use FakeCarrier;
 use People qw(fast_argon2_env);
 
 # The carrier's REST API for the transfer (the demo agent transfers to
 # +15555550100 through it).
-my $carrier = CarrierServer->new;
+my $carrier = FakeCarrier->new(twilio => ['AC00000000000000000000000000000001', 'carrier-secret']);
 my $s = Stack->new(env => { fast_argon2_env(),
     VOXLINE_NGINX_RATE_LOGIN => '100000r/m', VOXLINE_NGINX_BURST_LOGIN => 10000,
     VOXLINE_TWILIO_API_BASE => $carrier->url, VOXLINE_TWILIO_ACCOUNT_SID => 'AC00000000000000000000000000000001',

@@ -45,6 +45,24 @@ my $r = $s->request('POST', '/admin/tenants', headers => { 'Content-Type' => 'ap
 is($r->{status}, 401, 'POST /admin/tenants without signing in: 401');
 is($s->psql("SET voxline.tenant_id = '*'; SELECT count(*) FROM tenants WHERE name = 'x'"), 0, 'and nothing was created');
 
+# Tenants live in the portal only: the old identity address moved there.
+{
+    require People;
+    my $pp = People->new($s);
+    my $sess = $pp->session($pp->user('root@platform.test', superadmin => 1));
+    my $old = $s->get('/platform/tenants', headers => { Cookie => $sess->{cookie} });
+    is($old->{status}, 301, 'GET /platform/tenants has moved for good');
+    is($old->{headers}{location}, '/admin/tenants', 'to the portal\'s tenants list');
+    my $new = $s->get('/admin/tenants', headers => { Cookie => $sess->{cookie} });
+    like($new->{content}, qr{<a[^>]+href="/admin/tenants"[^>]*>Tenants</a>}, 'the navigation leads there');
+    unlike($new->{content}, qr{href="/platform/tenants"}, 'and nowhere else');
+    my $post = $s->request('POST', '/platform/tenants', headers => { Cookie => $sess->{cookie},
+        'X-CSRF-Token' => $sess->{csrf}, 'Content-Type' => 'application/x-www-form-urlencoded' },
+        content => 'name=Old&slug=old&plan=pro');
+    is($post->{status}, 405, 'the old create form is gone');
+    is($s->psql("SET voxline.tenant_id = '*'; SELECT count(*) FROM tenants WHERE slug = 'old'"), 0, 'and created nothing');
+}
+
 my $js = $s->get('/static/js/admin.js');
 is($js->{status}, 200, 'the upload helper script is served from static/');
 like($js->{content}, qr/readAsText/, 'and reads the chosen file in the browser');

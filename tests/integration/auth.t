@@ -83,6 +83,44 @@ my $other_tenant = $pp->tenant('stranger', 'base');
 $r = $s->post_json('/api/v1/auth/tenant', { tenant_id => $other_tenant }, headers => as($tok, $csrf));
 is($r->{status}, 404, 'switching to a tenant you are not in: 404');
 
+# ---- the sign-in form's own CSRF token: no session yet, so a cookie
+# scoped to /login and the same value in the form (double submit)
+{
+    my $page = $s->get('/login');
+    my ($cookie_tok) = ($page->{headers}{'set-cookie'} // '') =~ /voxline_login_csrf=([A-Za-z0-9_-]{43});/;
+    ok($cookie_tok, 'the sign-in page sets its CSRF cookie');
+    like($page->{headers}{'set-cookie'}, qr/voxline_login_csrf=[^;]+; Path=\/login;[^,]*HttpOnly; SameSite=Lax/,
+        'scoped to /login, HttpOnly, SameSite=Lax');
+    my ($field) = $page->{content} =~ /name="csrf_token" value="([^"]*)"/;
+    is($field, $cookie_tok, 'and puts the same token in the form');
+    my $again = $s->get('/login', headers => { Cookie => "voxline_login_csrf=$cookie_tok" });
+    like($again->{content}, qr/value="\Q$cookie_tok\E"/, 'a second tab keeps the token the browser holds');
+    $pp->user('lena@acme.test', tenant => 'acme', role => 'viewer');     # her own sessions: olive's stay as they are
+    my $logins = audit_count('auth.login');
+    my $failed = audit_count('auth.login_failed');
+    my $form = sub {
+        my ($cookie, $token) = @_;
+        my $body = 'email=lena%40acme.test&password=correct+horse+battery' . (defined $token ? "&csrf_token=$token" : '');
+        return $s->request('POST', '/login', content => $body, headers => {
+            'Content-Type' => 'application/x-www-form-urlencoded',
+            (defined $cookie ? (Cookie => "voxline_login_csrf=$cookie") : ()) });
+    };
+    my $r = $form->(undef, undef);
+    is($r->{status}, 403, 'the sign-in form without its token: 403');
+    like($r->{content}, qr/did not come from this site/, 'the page says why');
+    unlike($r->{headers}{'set-cookie'} // '', qr/voxline_session=[^;]/, 'and no session is started');
+    is($form->(undef, $cookie_tok)->{status}, 403, 'a token in the form without the cookie (another site) is refused');
+    is($form->($cookie_tok, 'x' x 43)->{status}, 403, 'a token that differs from the cookie is refused');
+    is(audit_count('auth.login'), $logins, 'refused forms sign nobody in');
+    is(audit_count('auth.login_failed'), $failed, 'and count as no failed attempt');
+    $r = $form->($cookie_tok, $cookie_tok);
+    is($r->{status}, 303, 'with the cookie and the same token in the form, sign-in works');
+    like($r->{headers}{'set-cookie'} // '', qr/voxline_session=[A-Za-z0-9_-]{43}/, 'and starts a session');
+    $r = $s->request('POST', '/api/v1/auth/login', headers => { 'Content-Type' => 'text/plain' },
+        content => '{"email":"olive@acme.test","password":"correct horse battery"}');
+    isnt($r->{status}, 200, 'the API does not take a sign-in a foreign form could send (text/plain)');
+}
+
 # ---- sessions: list, revoke one (only your own), logout
 $r = $s->get('/api/v1/auth/sessions', headers => as($tok));
 my @sessions = @{ $r->{json}{sessions} };

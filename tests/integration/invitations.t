@@ -12,6 +12,8 @@ use Test::More;
 use IO::Socket::INET;
 use POSIX ();
 use Stack;
+use LocalHttp;
+use JSON::PP qw(decode_json encode_json);
 use People qw(fast_argon2_env);
 
 my $smtp = IO::Socket::INET->new(Listen => 5, LocalAddr => '127.0.0.1', LocalPort => 0, Proto => 'tcp', ReuseAddr => 1)
@@ -130,27 +132,45 @@ sub login_cookie {
     return $res->{status} == 200 ? $c : undef;
 }
 
-# ---- delivery by SMTP: the worker's email job against a local server
+# ---- a message held without a transport: invited, then resent (both held)
+$s->post_json('/api/v1/invitations', { email => 'held@new.test', role => 'viewer' }, headers => as($os));
+outbox_body('held@new.test', 'invitation');
+my ($held_inv) = grep { $_->{email} eq 'held@new.test' } @{ $s->get('/api/v1/invitations', headers => as($os))->{json}{invitations} };
+$s->post_json("/api/v1/invitations/$held_inv->{id}/resend", {}, headers => as($os));
+my $held_ids = sub { $pp->platform("SELECT string_agg(id::text, ',' ORDER BY created_at) FROM email_outbox"
+    . " WHERE to_address = 'held\@new.test'") };
+my ($first_held, $newest_held) = split /,/, $held_ids->();
+ok(wait_until(sub { $pp->platform("SELECT count(*) FROM email_outbox WHERE to_address = 'held\@new.test' AND status = 'held'") == 2 }),
+    'with no transport both messages are held');
+my ($newest_token) = $pp->platform("SELECT body_text FROM email_outbox WHERE id = '$newest_held'") =~ m{token=([A-Za-z0-9_-]{43})};
+my $stale_held = $pp->platform("SELECT count(*) FROM email_outbox WHERE status = 'held' AND to_address <> 'held\@new.test'");
+ok($stale_held >= 3, "messages whose link no longer works are held too ($stale_held: accepted, revoked, used or expired)");
+
+# ---- delivery by SMTP: the worker's email job against a local server,
+# and the held messages still worth sending released once it has one
 $s->sh('worker-stop');      # this one runs with the SMTP configuration instead
 my $port = $smtp->sockport;
 my $pid = fork // die;
 if ($pid == 0) {
     alarm 60;
-    my $c = $smtp->accept or POSIX::_exit(1);
-    my $data = '';
-    print $c "220 test ESMTP\r\n";
-    while (my $line = <$c>) {
-        if ($line =~ /^(EHLO|HELO)/i) { print $c "250 test\r\n" }
-        elsif ($line =~ /^(MAIL|RCPT)/i) { $data .= $line; print $c "250 ok\r\n" }
-        elsif ($line =~ /^DATA/i) {
-            print $c "354 go\r\n";
-            while (my $l = <$c>) { last if $l eq ".\r\n"; $data .= $l }
-            print $c "250 queued\r\n";
+    open(my $f, '>', $s->dir . '/smtp.txt');
+    $f->autoflush(1);
+    while (my $c = $smtp->accept) {
+        my $data = "--- connection\r\n";
+        print $c "220 test ESMTP\r\n";
+        while (my $line = <$c>) {
+            if ($line =~ /^(EHLO|HELO)/i) { print $c "250 test\r\n" }
+            elsif ($line =~ /^(MAIL|RCPT)/i) { $data .= $line; print $c "250 ok\r\n" }
+            elsif ($line =~ /^DATA/i) {
+                print $c "354 go\r\n";
+                while (my $l = <$c>) { last if $l eq ".\r\n"; $data .= $l }
+                print $c "250 queued\r\n";
+            }
+            elsif ($line =~ /^QUIT/i) { print $c "221 bye\r\n"; last }
+            else { print $c "250 ok\r\n" }
         }
-        elsif ($line =~ /^QUIT/i) { print $c "221 bye\r\n"; last }
-        else { print $c "250 ok\r\n" }
+        print $f $data;
     }
-    open(my $f, '>', $s->dir . '/smtp.txt'); print $f $data; close $f;
     POSIX::_exit(0);    # not exit: the stack belongs to the parent
 }
 $pp->platform("INSERT INTO email_outbox (to_address, subject, body_text, kind) VALUES"
@@ -158,6 +178,7 @@ $pp->platform("INSERT INTO email_outbox (to_address, subject, body_text, kind) V
 my $eid = $pp->platform("SELECT id FROM email_outbox WHERE to_address = 'smtp\@acme.test'");
 $pp->platform("INSERT INTO jobs (queue, payload) VALUES ('email', '{\"email_id\": \"$eid\"}')");
 my ($rc, $out) = $s->voxline_env({ VOXLINE_SMTP_URL => "smtp://127.0.0.1:$port" }, 'worker', '--once');
+kill 'TERM', $pid;
 waitpid($pid, 0);
 is($pp->platform("SELECT status || ',' || transport FROM email_outbox WHERE id = '$eid'"), 'sent,smtp', 'sent by SMTP');
 open(my $f, '<', $s->dir . '/smtp.txt');
@@ -165,5 +186,70 @@ my $got = do { local $/; <$f> } // '';
 like($got, qr/RCPT TO:<smtp\@acme\.test>/, 'to the right recipient');
 like($got, qr/Subject: Hello over SMTP\r\n/, 'with the subject');
 like($got, qr/Line one\r\nLine two/, 'and the body, CRLF line ends');
+
+is($pp->platform("SELECT status || ',' || transport FROM email_outbox WHERE id = '$newest_held'"), 'sent,smtp',
+    'the held invitation went out once a transport was configured');
+is($pp->platform("SELECT status FROM email_outbox WHERE id = '$first_held'"), 'held',
+    'the message its resend replaced did not');
+my @to_held = $got =~ /RCPT TO:<held\@new\.test>/g;
+is(scalar @to_held, 1, 'the person received one invitation');
+like($got, qr/token=\Q$newest_token\E/, 'carrying the link that works');
+is($pp->platform("SELECT count(*) FROM email_outbox WHERE status = 'held' AND to_address <> 'held\@new.test'"), $stale_held,
+    'messages whose link no longer works stay held');
+my @connections = $got =~ /^--- connection/mg;
+is(scalar @connections, 2, 'nothing else was sent');
+$r = $s->post_json('/api/v1/invitations/accept', { token => $newest_token, name => 'Held', password => 'a good long password' });
+is($r->{status}, 200, 'and the link it carried is accepted');
+
+# ---- delivery by the Resend API, against a local server speaking it:
+# POST /emails with "Authorization: Bearer <key>" and a JSON message
+my $resend = LocalHttp->new(respond => sub {
+    my ($req) = @_;
+    my ($code, $body) = (200, { id => '49a3999c-0ce1-4ea6-ab68-afcd6dc2e794' });
+    my $msg = eval { decode_json($req->content) };
+    if ($req->method ne 'POST' || $req->uri->path ne '/emails') { ($code, $body) = (404, { statusCode => 404, name => 'not_found', message => 'Not found' }) }
+    elsif (($req->header('Authorization') // '') ne 'Bearer re_test_key') {
+        ($code, $body) = (403, { statusCode => 403, name => 'invalid_api_key', message => 'API key is invalid' });
+    } elsif (($req->header('Content-Type') // '') !~ m{^application/json} || !$msg || !$msg->{from}
+        || ref $msg->{to} ne 'ARRAY' || !$msg->{subject} || !defined $msg->{text}) {
+        ($code, $body) = (422, { statusCode => 422, name => 'validation_error', message => 'Invalid message' });
+    }
+    my $res = HTTP::Response->new($code);
+    $res->header('Content-Type' => 'application/json');
+    $res->content(encode_json($body));
+    return $res;
+});
+sub resend_message {
+    my ($to, $key) = @_;
+    $pp->platform("INSERT INTO email_outbox (to_address, subject, body_text, kind) VALUES"
+        . " ('$to', 'Hello over Resend', E'Line one\\nLine two', 'test')");
+    my $id = $pp->platform("SELECT id FROM email_outbox WHERE to_address = '$to'");
+    $pp->platform("INSERT INTO jobs (queue, payload) VALUES ('email', '{\"email_id\": \"$id\"}')");
+    $s->voxline_env({ VOXLINE_RESEND_API_KEY => $key, VOXLINE_RESEND_API_URL => $resend->url . '/emails' },
+        'worker', '--once');
+    return $id;
+}
+my $rid = resend_message('resend@acme.test', 're_test_key');
+is($pp->platform("SELECT status || ',' || transport FROM email_outbox WHERE id = '$rid'"), 'sent,resend',
+    'sent through the Resend API');
+my ($sent) = grep { $_->{body} =~ /resend\@acme/ } @{ $resend->requests };
+is($sent->{method} . ' ' . $sent->{path}, 'POST /emails', 'POST /emails');
+is($sent->{authorization}, 'Bearer re_test_key', 'with the API key as a bearer token');
+my $sent_msg = decode_json($sent->{body});
+is_deeply($sent_msg->{to}, ['resend@acme.test'], 'to the recipient (a list, as the API takes it)');
+is($sent_msg->{subject}, 'Hello over Resend', 'with the subject');
+is($sent_msg->{text}, "Line one\nLine two", 'the text body');
+like($sent_msg->{from}, qr/<noreply\@voxline\.local>$/, 'and the configured sender');
+my $bad = resend_message('badkey@acme.test', 're_wrong_key');
+is($pp->platform("SELECT status FROM email_outbox WHERE id = '$bad'"), 'failed', 'a refused key: the message is not sent');
+like($pp->platform("SELECT last_error FROM email_outbox WHERE id = '$bad'"), qr/HTTP 403.*invalid_api_key/,
+    "the outbox says why, in Resend's words");
+is($pp->platform("SELECT status FROM jobs WHERE payload->>'email_id' = '$bad'"), 'queued', 'and it will be tried again');
+
+sub wait_until {
+    my ($cond) = @_;
+    for (1 .. 100) { return 1 if $cond->(); select(undef, undef, undef, 0.1) }
+    return 0;
+}
 
 done_testing;

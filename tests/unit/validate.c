@@ -127,7 +127,10 @@ main(void)
 		diag(msg(str_nomax, "ab"));
 
 	/* TEXT. */
-	is(one(text_spec, "a\\nb\\r\\nc"), "OK {\"f\":\"a\\nb\\r\\nc\"}", "TEXT: newlines are fine");
+	is(one(text_spec, "a\\nb\\r\\nc"), "OK {\"f\":\"a\\nb\\nc\"}", "TEXT: newlines are fine, a browser's CRLF kept as LF");
+	is(one(text_spec, "a\\rb\\r\\n\\r\\nc"), "OK {\"f\":\"a\\nb\\n\\nc\"}", "TEXT: a lone CR is a line break too; blank lines survive");
+	is(one(text_spec, "abcd\\r\\nefghi"), "OK {\"f\":\"abcd\\nefghi\"}", "TEXT: the length counts a line break once");
+	REJECT(text_spec, "abcd\\r\\nefghij", "Must be at most 10 characters.", "TEXT: above max after the line breaks are counted");
 	REJECT(text_spec, "12345678901", "Must be at most 10 characters.", "TEXT: above max");
 	is(v(text_spec, "{\"f\":[\"a\"]}"), "ERR {\"f\":\"Give this field only once.\"}", "TEXT: an array for a single field");
 
