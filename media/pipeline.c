@@ -349,7 +349,8 @@ maybe_reply_complete(struct call *c)
 	char name[OUTQ_MARK_NAME];
 	snprintf(name, sizeof name, "end-%u", c->gen);
 	outq_mark(&c->outq, name);
-	c->action_deadline = outq_play_end(&c->outq) + 3000;
+	/* When the queued audio will have played (not only what was sent), plus a margin. */
+	c->action_deadline = outq_play_end(&c->outq) + (double)c->outq.len / 8.0 + 3000;
 	if (c->action_deadline < media_now_ms() + 3000)
 		c->action_deadline = media_now_ms() + 3000;
 	call_want_write(c);

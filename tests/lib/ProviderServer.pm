@@ -424,7 +424,7 @@ sub _speech {
     $text =~ s/[^\w\s.,?!'-]//g;
     my $pid = open(my $p, '-|') // die;
     if (!$pid) {
-        { exec('sh', '-c', 'espeak-ng -s 165 --stdout "$1" | sox -q -t wav - -t raw -r 8000 -e mu-law -b 8 -c 1 -',
+        { exec('sh', '-c', 'espeak-ng -v en-us --stdout "$1" | sox -q -t wav - -t raw -r 8000 -e mu-law -b 8 -c 1 -',
              'sh', $text) }
         POSIX::_exit(127);
     }
