@@ -28,7 +28,7 @@ my $s = Stack->new(env => {
     # One worker, so every call shares the same breakers.
     VOXLINE_MEDIA_WORKERS => 1,
     VOXLINE_PROVIDER_FAILURE_THRESHOLD => 2, VOXLINE_PROVIDER_SUCCESS_THRESHOLD => 2,
-    VOXLINE_PROVIDER_OPEN_MS => 25000, VOXLINE_PROVIDER_STALL_MS => 800,
+    VOXLINE_PROVIDER_OPEN_MS => 40000, VOXLINE_PROVIDER_STALL_MS => 800,
     VOXLINE_MEDIA_PRICES => join(',', 'pocketsphinx:audio_second=0,local:token=0,espeak-ng:character=0',
         'deepgram:audio_second=' . $price{deepgram}, 'openai:token=' . $price{openai}, 'groq:token=' . $price{groq},
         'elevenlabs:character=' . $price{elevenlabs}, 'cartesia:character=' . $price{cartesia}),
@@ -161,7 +161,7 @@ subtest 'a stalling TTS opens its breaker for the next calls, probes close it' =
     is(scalar @{ $ps->requests('elevenlabs') }, $el, 'without waiting on ElevenLabs: its breaker is still open')
         or diag explain [ map { [ $_->{body}{text}, $_->{fault} ] } @{ $ps->requests('elevenlabs') } ];
     $ps->fault('elevenlabs');
-    sleep 25.5;          # the open time
+    sleep 40.5;          # the open time
     $ps->clear_log;
     $ps->stt_script('opening hours', 'is there free parking');
     my ($rc3, $calls3, $sum3, $raw3) = Sim::run($s, '--direct', "$fixtures/hours.call");
@@ -209,7 +209,7 @@ subtest 'every language model down: fallback message, transfer, failed call with
 };
 
 subtest "the media daemon's simulator scripts, unchanged, on the cloud chain" => sub {
-    sleep 25.5;          # the language models' breakers probe again after the open time
+    sleep 40.5;          # the language models' breakers probe again after the open time
     $ps->stt_script('opening hours', 'is there free parking');
     my ($rc, $calls, $sum, $raw) = Sim::run($s, '--direct', "$fixtures/hours.call");
     is($rc, 0, 'hours.call') or diag $raw;
