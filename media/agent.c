@@ -9,6 +9,7 @@
 #include "kb_search.h"
 #include "log.h"
 #include "pool_db.h"
+#include "resilience.h"
 #include "xalloc.h"
 #include <pthread.h>
 #include <stdlib.h>
@@ -53,6 +54,8 @@ agent_unref(struct agent *a)
 	kb_corpus_free(a->kb);
 	free(a->greeting_audio);
 	free(a->filler_audio);
+	free(a->fallback_audio);
+	free(a->hold_audio);
 	free(a);
 }
 
@@ -94,27 +97,6 @@ cache_put(struct agent *a)
 	pthread_mutex_unlock(&cache_lock);
 }
 
-/* First engine name of a chain that this daemon has. */
-static void
-pick_engine(const char *chain_json, char out[32], const char *(*known)(const char *))
-{
-	json_t *arr = json_loads(chain_json ? chain_json : "[]", 0, NULL), *v;
-	size_t i;
-	out[0] = 0;
-	json_array_foreach(arr, i, v) {
-		const char *n = json_string_value(v);
-		if (n && known(n) && strlen(n) < 32) {
-			memcpy(out, n, strlen(n) + 1);
-			break;
-		}
-	}
-	json_decref(arr);
-}
-
-static const char *known_stt(const char *n) { return strcmp(engine_stt(n)->name, n) == 0 ? n : NULL; }
-static const char *known_llm(const char *n) { return strcmp(engine_llm(n)->name, n) == 0 ? n : NULL; }
-static const char *known_tts(const char *n) { return strcmp(engine_tts(n)->name, n) == 0 ? n : NULL; }
-
 static char *
 dup_or_null(const char *s)
 {
@@ -143,8 +125,8 @@ synth_cached(const struct agent *a, const struct agent *old, const char *text,
 		*len = old_len;
 		return;
 	}
-	struct engine_usage u = { 0 };
-	if (engine_tts(a->tts)->synth(text, a->voice, NULL, audio, len, &u) < 0)
+	struct chain_job j = { .agent = a, .tenant_id = a->tenant_id, .worker = -1 };
+	if (chain_tts(&j, text, a->voice, audio, len) < 0)
 		log_error("media_greeting_synth_failed", "{s:s}", "agent_id", a->id);
 }
 
@@ -188,12 +170,12 @@ agent_load(const char *tenant_id, const char *agent_id)
 	a->voicemail_enabled = db_value(r, 0, 7)[0] == 't';
 	a->message_taking_enabled = db_value(r, 0, 8)[0] == 't';
 	a->max_duration_seconds = atoi(db_value(r, 0, 9));
-	pick_engine(db_value(r, 0, 10), a->stt, known_stt);
-	pick_engine(db_value(r, 0, 11), a->llm, known_llm);
-	pick_engine(db_value(r, 0, 12), a->tts, known_tts);
-	if (!a->stt[0]) snprintf(a->stt, sizeof a->stt, "%s", engine_stt(NULL)->name);
-	if (!a->llm[0]) snprintf(a->llm, sizeof a->llm, "%s", engine_llm(NULL)->name);
-	if (!a->tts[0]) snprintf(a->tts, sizeof a->tts, "%s", engine_tts(NULL)->name);
+	chain_parse(&a->chains[CHAIN_STT], CHAIN_STT, db_value(r, 0, 10));
+	chain_parse(&a->chains[CHAIN_LLM], CHAIN_LLM, db_value(r, 0, 11));
+	chain_parse(&a->chains[CHAIN_TTS], CHAIN_TTS, db_value(r, 0, 12));
+	memcpy(a->stt, a->chains[CHAIN_STT].names[0], sizeof a->stt);
+	memcpy(a->llm, a->chains[CHAIN_LLM].names[0], sizeof a->llm);
+	memcpy(a->tts, a->chains[CHAIN_TTS].names[0], sizeof a->tts);
 	a->hours = json_loads(db_value(r, 0, 13), 0, NULL);
 	a->signals = json_loads(db_value(r, 0, 14), 0, NULL);
 	if (!a->hours) a->hours = json_object();
@@ -212,6 +194,7 @@ agent_load(const char *tenant_id, const char *agent_id)
 	synth_cached(a, old, a->filler, old ? old->filler : NULL, old ? old->filler_audio : NULL,
 	    old ? old->filler_len : 0, &a->filler_audio, &a->filler_len);
 	agent_unref(old);
+	resilience_prepare(a);
 	a->loaded_at = mono_s();
 	cache_put(a);
 	return a;

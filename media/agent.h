@@ -4,6 +4,7 @@
  * agent (reference counted) and cached for media_agent_cache_seconds. */
 #ifndef MEDIA_AGENT_H
 #define MEDIA_AGENT_H
+#include "chain.h"
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,7 +16,8 @@ struct agent {
 	char *name, *business_name, *greeting, *voice, *time_zone;
 	char *transfer_number;        /* NULL: no transfer */
 	int voicemail_enabled, message_taking_enabled, max_duration_seconds;
-	char stt[32], llm[32], tts[32];
+	char stt[32], llm[32], tts[32];   /* first engine of each chain */
+	struct engine_chain chains[CHAIN__STAGES];
 	json_t *hours;                /* {"mon": [{"open","close"}], ...} */
 	json_t *signals;              /* dashboard_signals */
 	struct kb_corpus *kb;          /* its knowledge bases' passages (lib/kb_search) */
@@ -23,6 +25,10 @@ struct agent {
 	char *vocabulary;             /* words callers are likely to use (recognition hints) */
 	uint8_t *greeting_audio, *filler_audio;   /* 8 kHz mu-law */
 	size_t greeting_len, filler_len;
+	/* Said with the local engine when a stage has no provider left, and
+	 * while a caller waits too long (provider_hold_text). */
+	uint8_t *fallback_audio, *hold_audio;
+	size_t fallback_len, hold_len;
 	double loaded_at;             /* monotonic seconds */
 };
 

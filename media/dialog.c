@@ -113,6 +113,7 @@ dialog_init(struct dialog *d, const struct agent *a)
 	memset(d, 0, sizeof *d);
 	d->agent = a;
 	d->captured = json_object();
+	d->history = json_array();
 }
 
 void
@@ -120,6 +121,8 @@ dialog_free(struct dialog *d)
 {
 	json_decref(d->captured);
 	d->captured = NULL;
+	json_decref(d->history);
+	d->history = NULL;
 }
 
 static const char *const day_keys[7] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
@@ -361,6 +364,62 @@ dialog_respond(struct dialog *d, const char *text)
 	d->offered_message = d->agent->message_taking_enabled;
 	note_topic(d, "something the agent could not answer");
 	return xstrdup("I'm sorry, I don't have that information. I can take a message, or transfer you to a member of staff.");
+}
+
+void
+dialog_note_turn(struct dialog *d, const char *caller_text)
+{
+	d->caller_turns++;
+	note_reason(d, caller_text);
+}
+
+void
+dialog_remember(struct dialog *d, const char *caller_text, const char *reply)
+{
+	if (caller_text && *caller_text)
+		json_array_append_new(d->history, json_pack("{s:s,s:s}", "role", "user", "content", caller_text));
+	if (reply && *reply)
+		json_array_append_new(d->history, json_pack("{s:s,s:s}", "role", "assistant", "content", reply));
+}
+
+/* Captured fields a model may set, and how long each may be. */
+static const struct { const char *key; size_t max; } capture_fields[] = {
+	{ "name", 80 }, { "callback_number", 40 }, { "message", 1000 },
+};
+
+int
+dialog_apply_tool(struct dialog *d, const char *name, json_t *args)
+{
+	if (strcmp(name, "transfer_call") == 0) {
+		d->transfer_requested = 1;
+		note_topic(d, "speaking to a person");
+		if (!d->agent->transfer_number)
+			return -1;
+		d->action = DIALOG_TRANSFER;
+		return 0;
+	}
+	if (strcmp(name, "end_call") == 0) {
+		d->action = DIALOG_HANGUP;
+		return 0;
+	}
+	if (strcmp(name, "capture_data") != 0 || !json_is_object(args))
+		return -1;
+	int any = 0;
+	for (size_t i = 0; i < sizeof capture_fields / sizeof capture_fields[0]; i++) {
+		const char *v = json_string_value(json_object_get(args, capture_fields[i].key));
+		if (v && *v && strlen(v) <= capture_fields[i].max) {
+			json_object_set_new(d->captured, capture_fields[i].key, json_string(v));
+			any = 1;
+		}
+	}
+	const char *reason = json_string_value(json_object_get(args, "reason"));
+	if (reason && agent_lists(d->agent, "reasons", reason) && strlen(reason) < sizeof d->reason)
+		snprintf(d->reason, sizeof d->reason, "%s", reason);
+	if (json_object_get(d->captured, "message")) {
+		d->message_taken = 1;
+		note_topic(d, "message");
+	}
+	return any ? 0 : -1;
 }
 
 /* Picks `want` if the agent lists it as an outcome, else `fallback`. */

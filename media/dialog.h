@@ -24,6 +24,7 @@ struct dialog {
 	int looked_up;                /* the last reply came from the knowledge base */
 	int offered_message;          /* the last reply offered to take a message */
 	char topics[256];             /* what the caller asked about, for the summary */
+	json_t *history;              /* chat messages so far (user/assistant), any engine's */
 };
 
 void dialog_init(struct dialog *d, const struct agent *a);
@@ -32,6 +33,15 @@ void dialog_free(struct dialog *d);
 /* The local dialogue engine's decision for one caller utterance: reply
  * text (malloc'd) and possibly an action. */
 char *dialog_respond(struct dialog *d, const char *caller_text);
+
+/* A caller utterance answered by a cloud model: counted and classified
+ * like the local engine's. */
+void dialog_note_turn(struct dialog *d, const char *caller_text);
+/* The model's tool calls: transfer_call, end_call, capture_data (args
+ * an object).  0 applied, -1 unknown tool or bad arguments. */
+int dialog_apply_tool(struct dialog *d, const char *name, json_t *args);
+/* The exchange kept for every later reply (and a fallback engine). */
+void dialog_remember(struct dialog *d, const char *caller_text, const char *reply);
 
 /* End-of-call classification, from the agent's dashboard signals. */
 struct dialog_result {

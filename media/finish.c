@@ -43,16 +43,6 @@ iso(double wall_ms)
 	return xasprintf("%s.%03dZ", b, (int)((long long)wall_ms % 1000));
 }
 
-static double
-cost(const char *engine, enum price_unit unit, double amount, time_t when)
-{
-	int found;
-	double v = price_cost(&media.prices, engine, unit, amount, when, &found);
-	if (!found && amount > 0)
-		log_warn("media_price_missing", "{s:s,s:f}", "engine", engine, "amount", amount);
-	return v;
-}
-
 void
 finish_call(struct call *c)
 {
@@ -79,9 +69,11 @@ finish_call(struct call *c)
 		json_object_set_new(rec, "priority", json_string(r.priority));
 		json_object_set(rec, "captured_data", c->dialog.captured);
 		free(r.summary);
-		json_object_set_new(rec, "cost_stt", json_real(cost(c->agent->stt, PRICE_AUDIO_SECOND, c->usage_stt.audio_seconds, when)));
-		json_object_set_new(rec, "cost_llm", json_real(cost(c->agent->llm, PRICE_TOKEN, (double)c->usage_llm.tokens, when)));
-		json_object_set_new(rec, "cost_tts", json_real(cost(c->agent->tts, PRICE_CHARACTER, (double)c->usage_tts.characters, when)));
+		/* Each provider's usage at its own price. */
+		json_object_set_new(rec, "cost_stt", json_real(resilience_cost(c, CHAIN_STT, when)));
+		json_object_set_new(rec, "cost_llm", json_real(resilience_cost(c, CHAIN_LLM, when)));
+		json_object_set_new(rec, "cost_tts", json_real(resilience_cost(c, CHAIN_TTS, when)));
+		call_event(c, "call.costs", json_pack("{s:o}", "providers", resilience_cost_lines(c, when)));
 		if (c->transferred || c->transfer_status) {
 			json_object_set_new(rec, "transfer_to", json_string(c->agent->transfer_number));
 			json_object_set_new(rec, "transfer_status", json_string(c->transfer_status));

@@ -4,6 +4,7 @@
  * thread.  SIGTERM drains: new streams are refused, calls under way
  * continue up to media_drain_seconds and are then ended politely. */
 #include "media.h"
+#include "breakers.h"
 #include "cfg.h"
 #include "crypto.h"
 #include "log.h"
@@ -186,6 +187,7 @@ main(int argc, char **argv)
 		&media_calls_active, &media_greeting_ms, &media_v2v_ms, &media_barge_ins, &media_frames_late };
 	for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++)
 		metrics_register(ms[i]);
+	breakers_init();
 
 	sigset_t set;
 	sigemptyset(&set);

@@ -12,6 +12,7 @@
 #include "engines/engine.h"
 #include "outq.h"
 #include "price.h"
+#include "resilience.h"
 #include "stream_token.h"
 #include "vad.h"
 #include <jansson.h>
@@ -136,6 +137,7 @@ struct call {
 	int nlat, caplat;
 	double frame_late_max;
 	long frames_sent;
+	struct resilience_state rs;   /* providers: usage, fallbacks */
 };
 
 /* call.c: the session, driven by server.c */
@@ -160,6 +162,9 @@ void pipeline_tick(struct call *c, double now);
 void pipeline_mail(struct worker *w);
 void pipeline_frame_sent(struct call *c, double now);
 void pipeline_end(struct call *c);          /* closes the reply under way */
+/* Plays ready audio as the agent's next reply, then does `then`. */
+void pipeline_play(struct call *c, const uint8_t *audio, size_t n, const char *text,
+    enum dialog_action then);
 
 /* finish.c: the call's record for the writer */
 void finish_call(struct call *c);

@@ -60,6 +60,7 @@ struct job {
 	char from_number[40], last_reason[40];
 	int previous_calls, call_found;
 	struct engine_usage usage;
+	struct chain_job chain;
 	enum carrier carrier;
 	char account_sid[128], call_sid[128], to[40];
 	int voicemail;
@@ -161,22 +162,21 @@ run_job(uv_work_t *req)
 		work_load(j);
 		break;
 	case JOB_STT:
-		j->result = engine_stt(j->agent->stt)->transcribe(j->pcm, j->npcm,
-		    strcmp(cfg_str(CFG_media_stt_vocabulary), "agent") == 0 ? j->agent->vocabulary : NULL, &j->usage);
+		j->result = chain_stt(&j->chain, j->pcm, j->npcm,
+		    strcmp(cfg_str(CFG_media_stt_vocabulary), "agent") == 0 ? j->agent->vocabulary : NULL);
 		j->rc = j->result ? 0 : -1;
 		break;
 	case JOB_LLM: {
 		struct llm_stream st = { .job = j };
 		sentence_init(&st.split);
-		j->rc = engine_llm(j->agent->llm)->reply(j->dialog, j->text, on_token, &st, &j->usage);
+		j->rc = chain_llm(&j->chain, j->dialog, j->text, on_token, &st);
 		if (!j->cancel)
 			sentence_flush(&st.split, emit_sentence, &st);
 		sentence_free(&st.split);
 		break;
 	}
 	case JOB_TTS:
-		j->rc = engine_tts(j->agent->tts)->synth(j->text, j->agent->voice, &j->cancel,
-		    &j->audio, &j->naudio, &j->usage);
+		j->rc = chain_tts(&j->chain, j->text, j->agent->voice, &j->audio, &j->naudio);
 		break;
 	case JOB_TRANSFER:
 		j->rc = transfer_call(j->carrier, j->account_sid, j->call_sid, j->to, j->voicemail,
@@ -185,14 +185,18 @@ run_job(uv_work_t *req)
 	}
 out:
 	j->done = media_now_ms();
-	if (j->rc < 0 && !j->cancel && j->kind != JOB_LOAD) {
+	chain_usage_total(&j->chain.report, &j->usage);
+	if (j->chain.report.exhausted) {
+		char id[ERR_ID_LEN];
+		err_new_id(id);
+		err_record(pool_db(), ERR_provider_stage_failed, id, NULL, j->call->claims.call_id,
+		    j->call->claims.tenant_id, j->kind == JOB_STT ? "stt" : j->kind == JOB_LLM ? "llm" : "tts");
+	} else if (j->rc < 0 && !j->cancel && j->kind == JOB_TRANSFER) {
 		/* Recorded in system_errors (this thread may block on the database). */
 		char id[ERR_ID_LEN];
 		err_new_id(id);
-		err_record(pool_db(), j->kind == JOB_TRANSFER ? ERR_media_transfer_failed : ERR_media_engine_failed,
-		    id, NULL, j->call->claims.call_id, j->call->claims.tenant_id,
-		    j->kind == JOB_TRANSFER ? j->err : j->kind == JOB_STT ? j->agent->stt :
-		    j->kind == JOB_LLM ? j->agent->llm : j->agent->tts);
+		err_record(pool_db(), ERR_media_transfer_failed, id, NULL, j->call->claims.call_id,
+		    j->call->claims.tenant_id, j->err);
 	}
 }
 
@@ -204,6 +208,8 @@ job_new(struct call *c, enum job_kind kind)
 	j->call = c;
 	j->gen = c->gen;
 	j->agent = c->agent;
+	j->chain = (struct chain_job){ .agent = c->agent, .tenant_id = c->claims.tenant_id,
+		.call_id = c->claims.call_id, .worker = c->w->index, .cancel = &j->cancel };
 	j->submitted = media_now_ms();
 	j->req.data = j;
 	call_ref(c);
@@ -294,10 +300,10 @@ add_turn(struct call *c, int seq, const char *speaker, const char *text, double 
 	    "interrupted", interrupted, "latency_ms", latency ? latency : json_object());
 	if (c->agent) {
 		if (strcmp(speaker, "caller") == 0)
-			json_object_set_new(t, "provider_stt", json_string(c->agent->stt));
+			json_object_set_new(t, "provider_stt", json_string(resilience_provider(c, CHAIN_STT)));
 		else {
-			json_object_set_new(t, "provider_llm", json_string(c->agent->llm));
-			json_object_set_new(t, "provider_tts", json_string(c->agent->tts));
+			json_object_set_new(t, "provider_llm", json_string(resilience_provider(c, CHAIN_LLM)));
+			json_object_set_new(t, "provider_tts", json_string(resilience_provider(c, CHAIN_TTS)));
 		}
 	}
 	json_array_append_new(c->turns, t);
@@ -397,7 +403,8 @@ maybe_reply_complete(struct call *c)
 	char name[OUTQ_MARK_NAME];
 	snprintf(name, sizeof name, "end-%u", c->gen);
 	outq_mark(&c->outq, name);
-	c->action_deadline = outq_play_end(&c->outq) + 3000;
+	/* When the queued audio will have played (not only what was sent), plus a margin. */
+	c->action_deadline = outq_play_end(&c->outq) + (double)c->outq.len / 8.0 + 3000;
 	if (c->action_deadline < media_now_ms() + 3000)
 		c->action_deadline = media_now_ms() + 3000;
 	call_want_write(c);
@@ -422,6 +429,21 @@ pipeline_say(struct call *c, const char *text, enum dialog_action then)
 	sentence_free(&sp);
 	c->llm_done = 1;
 	maybe_reply_complete(c);
+}
+
+void
+pipeline_play(struct call *c, const uint8_t *audio, size_t n, const char *text, enum dialog_action then)
+{
+	close_reply(c, 0);
+	new_reply(c);
+	c->thinking = 0;
+	c->pending_action = then;
+	if (audio && n)
+		outq_push(&c->outq, audio, n, media_now_ms());
+	buf_puts(&c->reply_text, text);
+	c->llm_done = 1;
+	maybe_reply_complete(c);
+	call_want_write(c);
 }
 
 static void
@@ -514,6 +536,10 @@ static void
 after_stt(struct call *c, struct job *j)
 {
 	add_usage(&c->usage_stt, &j->usage);
+	if (resilience_after_job(c, CHAIN_STT, &j->chain.report)) {
+		c->thinking = 0;
+		return;
+	}
 	if (j->gen != c->gen || c->phase != CALL_LIVE)
 		return;
 	c->thinking = 0;
@@ -547,6 +573,10 @@ after_llm(struct call *c, struct job *j)
 	pipeline_mail(c->w);
 	if (c->cancel_llm == &j->cancel)
 		c->cancel_llm = NULL;
+	if (resilience_after_job(c, CHAIN_LLM, &j->chain.report)) {
+		c->thinking = 0;
+		return;
+	}
 	if (j->gen != c->gen || c->phase != CALL_LIVE)
 		return;
 	c->thinking = 0;
@@ -569,6 +599,8 @@ after_tts(struct call *c, struct job *j)
 	add_usage(&c->usage_tts, &j->usage);
 	if (c->cancel_tts == &j->cancel)
 		c->cancel_tts = NULL;
+	if (j->gen == c->gen && resilience_after_job(c, CHAIN_TTS, &j->chain.report))
+		return;
 	if (j->gen != c->gen || c->phase != CALL_LIVE)
 		return;
 	c->tts_busy = 0;
@@ -610,6 +642,8 @@ after_transfer(struct call *c, struct job *j)
 	c->transfer_status = "failed";
 	log_error("media_transfer_failed", "{s:s}", "error", j->err);
 	call_event(c, "transfer.failed", json_pack("{s:s}", "error", j->err));
+	if (resilience_transfer_failed(c))
+		return;
 	if (c->thinking || !c->llm_done)
 		return;      /* the caller is already talking again: answer that instead */
 	c->dialog.mode = DIALOG_MSG_NAME;     /* no dialogue job is running */
@@ -869,6 +903,7 @@ pipeline_tick(struct call *c, double now)
 {
 	if (c->agent == NULL || !c->call_info_ready)
 		return;
+	resilience_tick(c, now);
 	if (c->filler_at && now >= c->filler_at && !c->filler_played && !outq_busy(&c->outq, now)) {
 		c->filler_at = 0;
 		c->filler_played = 1;
