@@ -1,4 +1,5 @@
 #include "provider_http.h"
+#include "cfg.h"
 #include "xalloc.h"
 #include <curl/curl.h>
 #include <jansson.h>
@@ -8,7 +9,8 @@
 
 /* How each cloud provider authenticates, and its cheapest authenticated
  * request.  %s is the secret.  Cartesia's current API takes a bearer
- * token and its older versions X-API-Key; both are sent. */
+ * token and its older versions X-API-Key; both are sent.  The extra
+ * header's %s is the configured API version (provider_cartesia_version). */
 static const struct {
 	const char *provider, *auth, *extra_auth, *extra, *probe;
 } auth_table[] = {
@@ -18,7 +20,7 @@ static const struct {
 	{ "openai_compatible", "Authorization: Bearer %s", NULL, NULL, "/models" },
 	{ "deepgram", "Authorization: Token %s", NULL, NULL, "/v1/projects" },
 	{ "elevenlabs", "xi-api-key: %s", NULL, NULL, "/v1/user" },
-	{ "cartesia", "Authorization: Bearer %s", "X-API-Key: %s", "Cartesia-Version: 2025-04-16", "/voices" },
+	{ "cartesia", "Authorization: Bearer %s", "X-API-Key: %s", "Cartesia-Version: %s", "/voices" },
 	{ "assemblyai", "Authorization: %s", NULL, NULL, "/v2/transcript?limit=1" },
 };
 
@@ -122,8 +124,11 @@ provider_http(const char *provider, const struct provider_cred *cred,
 	char *extra_auth = auth_table[a].extra_auth ? xasprintf(auth_table[a].extra_auth, cred->secret) : NULL;
 	if (extra_auth)
 		h = curl_slist_append(h, extra_auth);
-	if (auth_table[a].extra)
-		h = curl_slist_append(h, auth_table[a].extra);
+	if (auth_table[a].extra) {
+		char extra[128];
+		snprintf(extra, sizeof extra, auth_table[a].extra, cfg_str(CFG_provider_cartesia_version));
+		h = curl_slist_append(h, extra);
+	}
 	h = curl_slist_append(h, "Accept: application/json");
 	char *ct = req->body ? xasprintf("Content-Type: %s",
 	    req->content_type ? req->content_type : "application/json") : NULL;
