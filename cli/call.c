@@ -9,7 +9,6 @@
  *       Ends a live call through its carrier's REST API.  Prints "hung up <call id>".
  * On failure prints "error <code>[: detail]" and exits 1. */
 #include "carrier.h"
-#include "cfg.h"
 #include "commands.h"
 #include "db.h"
 #include "outbound.h"
@@ -113,7 +112,7 @@ cmd_call(int argc, char **argv)
 		    "       voxline call hangup --call ID\n");
 		return 2;
 	}
-	struct db *db = db_open(cfg_str(CFG_database_url), (int)cfg_int(CFG_database_connect_retries));
+	struct db *db = cli_db_open();
 	int rc = is_place ? place(db, &a) : control(db, &a, is_hangup);
 	db_close(db);
 	return rc;

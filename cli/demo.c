@@ -36,7 +36,7 @@ cmd_demo(int argc, char **argv)
 		fprintf(stderr, "usage: voxline demo [--credentials-file FILE]\n");
 		return 2;
 	}
-	struct db *db = db_open(cfg_str(CFG_database_url), (int)cfg_int(CFG_database_connect_retries));
+	struct db *db = cli_db_open();
 	char err[1024], path[4096];
 	int rc = 1;
 	char *password = NULL, *hash = NULL;

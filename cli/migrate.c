@@ -7,7 +7,7 @@
 int
 cmd_migrate(int argc, char **argv)
 {
-	struct db *db = db_open(cfg_str(CFG_database_url), (int)cfg_int(CFG_database_connect_retries));
+	struct db *db = cli_db_open();
 	char err[1024];
 	int applied = 0;
 	int rc = migrations_apply(db, cfg_str(CFG_sql_dir), &applied, err, sizeof err);

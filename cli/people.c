@@ -2,7 +2,6 @@
  * command line (operators, scripts, tests).  Every change is audited
  * with no actor (the system) like the portal's are with theirs. */
 #include "audit.h"
-#include "cfg.h"
 #include "commands.h"
 #include "db.h"
 #include "password.h"
@@ -10,29 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static struct db *
-open_db(void)
-{
-	return db_open(cfg_str(CFG_database_url), (int)cfg_int(CFG_database_connect_retries));
-}
 
-static const char *
-opt(int argc, char **argv, const char *name)
-{
-	for (int i = 1; i + 1 < argc; i++)
-		if (strcmp(argv[i], name) == 0)
-			return argv[i + 1];
-	return NULL;
-}
 
-static int
-flag(int argc, char **argv, const char *name)
-{
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], name) == 0)
-			return 1;
-	return 0;
-}
 
 /* voxline tenant add SLUG --name NAME [--plan PLAN] */
 int
@@ -42,9 +20,9 @@ cmd_tenant(int argc, char **argv)
 		fprintf(stderr, "usage: voxline tenant add SLUG [--name NAME] [--plan base|pro|insights|global]\n");
 		return 2;
 	}
-	const char *slug = argv[2], *name = opt(argc, argv, "--name"), *plan = opt(argc, argv, "--plan");
+	const char *slug = argv[2], *name = cli_opt(argc, argv, "--name"), *plan = cli_opt(argc, argv, "--plan");
 	const char *p[3] = { name ? name : slug, slug, plan ? plan : "base" };
-	struct db *db = open_db();
+	struct db *db = cli_db_open();
 	int rc = 1;
 	if (db_begin_tenant(db, NULL) < 0)
 		goto out;
@@ -99,9 +77,9 @@ cmd_user(int argc, char **argv)
 		    "  Without --password-file a password is generated and printed once.\n");
 		return 2;
 	}
-	const char *email = argv[2], *name = opt(argc, argv, "--name"), *slug = opt(argc, argv, "--tenant");
-	const char *role = opt(argc, argv, "--role"), *pwfile = opt(argc, argv, "--password-file");
-	int super = flag(argc, argv, "--superadmin");
+	const char *email = argv[2], *name = cli_opt(argc, argv, "--name"), *slug = cli_opt(argc, argv, "--tenant");
+	const char *role = cli_opt(argc, argv, "--role"), *pwfile = cli_opt(argc, argv, "--password-file");
+	int super = cli_flag(argc, argv, "--superadmin");
 	if ((slug == NULL) != (role == NULL)) {
 		fprintf(stderr, "voxline user add: --tenant and --role go together\n");
 		return 2;
@@ -118,7 +96,7 @@ cmd_user(int argc, char **argv)
 		return 1;
 	}
 	char *hash = password_hash(password);
-	struct db *db = open_db();
+	struct db *db = cli_db_open();
 	int rc = 1;
 	char user_id[37], tenant_id[37] = "";
 	if (db_begin_tenant(db, NULL) < 0)

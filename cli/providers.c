@@ -2,7 +2,6 @@
  * (operators, scripts, tests).  The secret is read from standard input
  * so it never appears in the process list or shell history. */
 #include "audit.h"
-#include "cfg.h"
 #include "commands.h"
 #include "db.h"
 #include "provider_creds.h"
@@ -15,14 +14,6 @@ static const char usage_text[] =
     "usage: voxline provider set NAME [--tenant SLUG] [--base-url URL]   (API key on stdin)\n"
     "       voxline provider list\n";
 
-static const char *
-opt(int argc, char **argv, const char *name)
-{
-	for (int i = 1; i + 1 < argc; i++)
-		if (strcmp(argv[i], name) == 0)
-			return argv[i + 1];
-	return NULL;
-}
 
 /* First line of stdin without its line ending; 0, or -1 if too long. */
 static int
@@ -42,8 +33,8 @@ read_secret(char *out, size_t outlen)
 static int
 provider_set(int argc, char **argv, struct db *db)
 {
-	const char *name = argv[2], *slug = opt(argc, argv, "--tenant");
-	const char *base_url = opt(argc, argv, "--base-url");
+	const char *name = argv[2], *slug = cli_opt(argc, argv, "--tenant");
+	const char *base_url = cli_opt(argc, argv, "--base-url");
 	const struct provider *p = provider_find(name);
 	if (p == NULL || p->local) {
 		fprintf(stderr, "voxline provider set: %s is not a cloud provider\n", name);
@@ -142,7 +133,7 @@ cmd_provider(int argc, char **argv)
 		fputs(usage_text, stderr);
 		return 2;
 	}
-	struct db *db = db_open(cfg_str(CFG_database_url), (int)cfg_int(CFG_database_connect_retries));
+	struct db *db = cli_db_open();
 	if (db == NULL) {
 		fprintf(stderr, "voxline provider: database_url is not usable\n");
 		return 1;

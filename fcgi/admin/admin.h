@@ -76,6 +76,8 @@ json_t *admin_rows(PGresult *r);
 json_t *admin_row(PGresult *r);
 /* Runs a query and returns its rows as admin_rows (NULL on error). */
 json_t *admin_query(struct db *db, const char *sql, int n, const char *const *params);
+/* The query's one row; NULL after answering 404 (no row) or the database error. */
+json_t *admin_query_one(struct req *rq, struct resp *rs, const char *sql, int n, const char *const *params);
 /* A path argument. */
 const char *admin_arg(struct req *rq, const char *name);
 /* A validated input value as text ("" when absent). */

@@ -127,19 +127,9 @@ static json_t *
 load_kb(struct req *rq, struct resp *rs)
 {
 	const char *p[1] = { admin_arg(rq, "id") };
-	json_t *rows = admin_query(rq->db, "SELECT k.id, k.agent_id, k.name, k.content, k.filler_phrase,"
+	json_t *kb = admin_query_one(rq, rs, "SELECT k.id, k.agent_id, k.name, k.content, k.filler_phrase,"
 	    " a.name AS agent_name FROM knowledge_bases k"
 	    " JOIN agents a ON a.tenant_id = k.tenant_id AND a.id = k.agent_id WHERE k.id = $1", 1, p);
-	if (rows == NULL) {
-		admin_db_fail(rq, rs);
-		return NULL;
-	}
-	json_t *kb = json_incref(json_array_get(rows, 0));
-	json_decref(rows);
-	if (kb == NULL) {
-		db_rollback(rq->db);
-		resp_error(rq, rs, ERR_not_found, NULL);
-	}
 	return kb;
 }
 

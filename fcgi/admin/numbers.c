@@ -141,17 +141,7 @@ static json_t *
 load_number(struct req *rq, struct resp *rs)
 {
 	const char *p[1] = { admin_arg(rq, "id") };
-	json_t *rows = admin_query(rq->db, "SELECT id, e164, carrier, label, agent_id FROM phone_numbers WHERE id = $1", 1, p);
-	if (rows == NULL) {
-		admin_db_fail(rq, rs);
-		return NULL;
-	}
-	json_t *n = json_incref(json_array_get(rows, 0));
-	json_decref(rows);
-	if (n == NULL) {
-		db_rollback(rq->db);
-		resp_error(rq, rs, ERR_not_found, NULL);
-	}
+	json_t *n = admin_query_one(rq, rs, "SELECT id, e164, carrier, label, agent_id FROM phone_numbers WHERE id = $1", 1, p);
 	return n;
 }
 

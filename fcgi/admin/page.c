@@ -129,6 +129,23 @@ admin_query(struct db *db, const char *sql, int n, const char *const *params)
 	return rows;
 }
 
+json_t *
+admin_query_one(struct req *rq, struct resp *rs, const char *sql, int n, const char *const *params)
+{
+	json_t *rows = admin_query(rq->db, sql, n, params);
+	if (rows == NULL) {
+		admin_db_fail(rq, rs);
+		return NULL;
+	}
+	json_t *row = json_incref(json_array_get(rows, 0));
+	json_decref(rows);
+	if (row == NULL) {
+		db_rollback(rq->db);
+		resp_error(rq, rs, ERR_not_found, NULL);
+	}
+	return row;
+}
+
 const char *
 admin_arg(struct req *rq, const char *name)
 {

@@ -120,19 +120,10 @@ static json_t *
 load_row(struct req *rq, struct resp *rs, const struct cred_scope *sc)
 {
 	const char *p[2] = { admin_arg(rq, "id"), sc->tenant_id };
-	json_t *rows = admin_query(rq->db, "SELECT " CRED_ROW_COLUMNS " FROM provider_credentials"
+	json_t *row = admin_query_one(rq, rs, "SELECT " CRED_ROW_COLUMNS " FROM provider_credentials"
 	    " WHERE id = $1 AND tenant_id IS NOT DISTINCT FROM $2::uuid", 2, p);
-	if (rows == NULL) {
-		admin_db_fail(rq, rs);
+	if (row == NULL)
 		return NULL;
-	}
-	json_t *row = json_incref(json_array_get(rows, 0));
-	json_decref(rows);
-	if (row == NULL) {
-		db_rollback(rq->db);
-		resp_error(rq, rs, ERR_not_found, NULL);
-		return NULL;
-	}
 	cred_describe(row);
 	return row;
 }

@@ -34,18 +34,8 @@ static json_t *
 load(struct req *rq, struct resp *rs, const struct cred_scope *sc)
 {
 	const char *p[2] = { json_string_value(json_object_get(rq->path_args, "provider")), sc->tenant_id };
-	json_t *rows = admin_query(rq->db, "SELECT " CRED_ROW_COLUMNS " FROM provider_credentials"
+	json_t *row = admin_query_one(rq, rs, "SELECT " CRED_ROW_COLUMNS " FROM provider_credentials"
 	    " WHERE provider = $1 AND tenant_id IS NOT DISTINCT FROM $2::uuid", 2, p);
-	if (rows == NULL) {
-		admin_db_fail(rq, rs);
-		return NULL;
-	}
-	json_t *row = json_incref(json_array_get(rows, 0));
-	json_decref(rows);
-	if (row == NULL) {
-		db_rollback(rq->db);
-		resp_error(rq, rs, ERR_not_found, NULL);
-	}
 	return row;
 }
 

@@ -154,19 +154,9 @@ static json_t *
 load_tenant(struct req *rq, struct resp *rs, const char *id)
 {
 	const char *p[1] = { id };
-	json_t *rows = admin_query(rq->db, "SELECT id, name, slug, plan, status, time_zone,"
+	json_t *t = admin_query_one(rq, rs, "SELECT id, name, slug, plan, status, time_zone,"
 	    " max_concurrent_calls::text, monthly_minutes::text, retention_days::text,"
 	    " to_char(created_at, 'YYYY-MM-DD') AS created FROM tenants WHERE id = $1", 1, p);
-	if (rows == NULL) {
-		admin_db_fail(rq, rs);
-		return NULL;
-	}
-	json_t *t = json_incref(json_array_get(rows, 0));
-	json_decref(rows);
-	if (t == NULL) {
-		db_rollback(rq->db);
-		resp_error(rq, rs, ERR_not_found, NULL);
-	}
 	return t;
 }
 
