@@ -14,13 +14,13 @@ use Test::More;
 use Time::HiRes qw(sleep);
 use Stack;
 use Sim;
-use CarrierServer;
+use FakeCarrier;
 use ProviderServer;
 
 my $fixtures = "$Stack::ROOT/tests/fixtures/calls";
 my $ps = ProviderServer->new;
-my $carrier = CarrierServer->new;
 my $account = 'AC00000000000000000000000000000001';
+my $carrier = FakeCarrier->new(twilio => [$account, 'carrier-secret']);
 my %price = (deepgram => 0.0001, openai => 0.000002, groq => 0.000001, elevenlabs => 0.00005, cartesia => 0.00004);
 my $s = Stack->new(env => {
     VOXLINE_TWILIO_API_BASE => $carrier->url, VOXLINE_TWILIO_ACCOUNT_SID => $account,

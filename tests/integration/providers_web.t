@@ -21,8 +21,7 @@ system('sox', '-q', '-n', '-r', '8000', '-c', '1', '-e', 'mu-law', "$tmp/rec.wav
     or die 'sox';
 my $wav = do { open(my $f, '<:raw', "$tmp/rec.wav") or die; local $/; <$f> };
 my ($SID, $TOKEN) = ('ACtest0000000000000000000000000000', 'twilio-auth-token');
-my $carrier = FakeCarrier->new(account_sid => $SID, auth_token => $TOKEN, public_url => 'http://unused.test',
-    log => "$tmp/placed.log", audio => $wav);
+my $carrier = FakeCarrier->new(twilio => [$SID, $TOKEN], public_url => 'http://unused.test', audio => $wav);
 my $s = Stack->new(env => { VOXLINE_MEDIA_PRICES => 'assemblyai:audio_second=0.0001',
     VOXLINE_TWILIO_ACCOUNT_SID => $SID, VOXLINE_TWILIO_AUTH_TOKEN => $TOKEN,
     VOXLINE_TWILIO_API_BASE => $carrier->base });
