@@ -14,11 +14,10 @@ package FakeCarrier;
 # returns them, placed() the calls it created.
 use strict;
 use warnings;
-use IO::Socket::INET;
+use Loopback;
 use JSON::PP;
 use MIME::Base64 qw(encode_base64);
 use Digest::SHA qw(hmac_sha1_base64);
-use POSIX qw(_exit);
 use File::Temp qw(tempfile);
 use Fcntl qw(:flock);
 
@@ -27,24 +26,11 @@ use Fcntl qw(:flock);
 #     telnyx => [account_sid, api_key, application_sid])
 sub new {
     my ($class, %opt) = @_;
-    my $listen = IO::Socket::INET->new(Listen => 128, LocalAddr => '127.0.0.1', LocalPort => 0,
-        Proto => 'tcp', ReuseAddr => 1) or die "fake carrier: $!";
     my (undef, $log) = tempfile('carrier-XXXXXX', TMPDIR => 1, UNLINK => 1);
-    my $self = bless { port => $listen->sockport, public => $opt{public_url} // '', log => $log,
+    my $self = bless { public => $opt{public_url} // '', log => $log,
         audio => $opt{audio} // '', fail => $opt{fail} || {}, owner => $$,
         twilio => $opt{twilio}, signalwire => $opt{signalwire}, telnyx => $opt{telnyx} }, $class;
-    my $pid = fork // die "fork: $!";
-    if ($pid == 0) {
-        $SIG{CHLD} = 'IGNORE';
-        while (my $c = $listen->accept) {
-            my $k = fork;
-            if (defined $k && $k == 0) { $self->serve($c); _exit(0) }
-            close $c;
-        }
-        _exit(0);
-    }
-    close $listen;
-    $self->{pid} = $pid;
+    @$self{qw(port pid)} = Loopback::serve('fake carrier', sub { $self->serve($_[0]) });
     return $self;
 }
 
@@ -255,10 +241,7 @@ sub serve {
 
 sub DESTROY {
     my ($self) = @_;
-    return unless $self->{pid} && $$ == $self->{owner};
-    local $?;
-    kill 'TERM', $self->{pid};
-    waitpid($self->{pid}, 0);
+    Loopback::stop($self->{pid}, $self->{owner});
     unlink "$self->{log}.repeat";
 }
 

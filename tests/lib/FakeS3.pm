@@ -12,35 +12,22 @@ package FakeS3;
 # path, query, auth kind, range, status) for the test to read.
 use strict;
 use warnings;
-use IO::Socket::INET;
+use Loopback;
 use Digest::SHA qw(sha256_hex hmac_sha256 hmac_sha256_hex);
 use File::Temp qw(tempdir tempfile);
 use JSON::PP;
-use POSIX qw(_exit strftime);
+use POSIX qw(strftime);
 use Time::Local qw(timegm);
 use Fcntl qw(:flock);
 
 # new(access_key => ..., secret_key => ..., region => ..., bucket => ...)
 sub new {
     my ($class, %opt) = @_;
-    my $listen = IO::Socket::INET->new(Listen => 64, LocalAddr => '127.0.0.1', LocalPort => 0,
-        Proto => 'tcp', ReuseAddr => 1) or die "fake s3: $!";
     my (undef, $log) = tempfile('s3-XXXXXX', TMPDIR => 1, UNLINK => 1);
-    my $self = bless { port => $listen->sockport, dir => tempdir('s3-objects-XXXXXX', TMPDIR => 1, CLEANUP => 1),
+    my $self = bless { dir => tempdir('s3-objects-XXXXXX', TMPDIR => 1, CLEANUP => 1),
         access => $opt{access_key}, secret => $opt{secret_key}, region => $opt{region} || 'us-east-1',
         bucket => $opt{bucket}, log => $log, owner => $$ }, $class;
-    my $pid = fork // die "fork: $!";
-    if ($pid == 0) {
-        $SIG{CHLD} = 'IGNORE';
-        while (my $c = $listen->accept) {
-            my $k = fork;
-            if (defined $k && $k == 0) { $self->serve($c); _exit(0) }
-            close $c;
-        }
-        _exit(0);
-    }
-    close $listen;
-    $self->{pid} = $pid;
+    @$self{qw(port pid)} = Loopback::serve('fake s3', sub { $self->serve($_[0]) });
     return $self;
 }
 
@@ -218,10 +205,7 @@ sub serve {
 
 sub DESTROY {
     my ($self) = @_;
-    return unless $self->{pid} && $$ == $self->{owner};
-    local $?;
-    kill 'TERM', $self->{pid};
-    waitpid($self->{pid}, 0);
+    Loopback::stop($self->{pid}, $self->{owner});
 }
 
 1;

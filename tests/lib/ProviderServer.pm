@@ -21,7 +21,7 @@ package ProviderServer;
 # fault() injects failures per provider; requests() reads the log.
 use strict;
 use warnings;
-use IO::Socket::INET;
+use Loopback;
 use IO::Select;
 use JSON::PP;
 use Digest::SHA qw(sha1);
@@ -64,28 +64,7 @@ sub new {
     my $self = bless { dir => $dir }, $class;
     $self->_write_state({ keys => { map { $_ => "test-key-$_" } keys %PREFIX },
                           faults => {}, stt_script => [], llm_rules => [], voices_seen => 0 });
-    my $l = IO::Socket::INET->new(Listen => 64, LocalAddr => '127.0.0.1', LocalPort => 0,
-                                  Proto => 'tcp', ReuseAddr => 1) or die "provider server: $!";
-    $self->{port} = $l->sockport;
-    my $pid = fork // die "fork: $!";
-    if ($pid == 0) {
-        $SIG{CHLD} = 'IGNORE';
-        $SIG{TERM} = sub { kill 'TERM', -$$; POSIX::_exit(0) };
-        setpgrp(0, 0);
-        while (1) {
-            my $c = $l->accept or next;
-            my $child = fork;
-            if (defined $child && $child == 0) {
-                $SIG{TERM} = 'DEFAULT';
-                close $l;
-                eval { $self->_serve($c) };
-                POSIX::_exit(0);
-            }
-            close $c;
-        }
-    }
-    close $l;
-    $self->{pid} = $pid;
+    @$self{qw(port pid)} = Loopback::serve('provider server', sub { $self->_serve($_[0]) });
     return $self;
 }
 
@@ -135,10 +114,7 @@ sub clear_log { my ($self) = @_; open(my $f, '>', "$self->{dir}/log"); close $f 
 
 sub DESTROY {
     my ($self) = @_;
-    return unless $self->{pid};
-    kill 'TERM', $self->{pid};
-    waitpid $self->{pid}, 0;
-    delete $self->{pid};
+    Loopback::stop(delete $self->{pid});
 }
 
 # ---- shared state (the server forks per connection) ----
