@@ -19,17 +19,7 @@ my $LEVEL_TIMEOUT = 240;
 my $s = Stack->new(env => { VOXLINE_MEDIA_FIXED_DELAY_MS => $DELAY_MS, VOXLINE_MEDIA_END_OF_TURN_MS => $EOT_MS,
                             VOXLINE_MEDIA_MAX_CALLS => 5000 });
 $s->voxline('demo');
-# A copy of the demo agent that uses the fixed-delay engines, on its own number.
-Sim::q($s, <<'SQL');
-WITH a AS (
-  INSERT INTO agents (tenant_id, name, business_name, status, greeting, hours, dashboard_signals,
-                      stt_chain, llm_chain, tts_chain, transfer_number, max_duration_seconds)
-  SELECT tenant_id, 'Bench desk', business_name, 'live', 'Thank you for calling. How can I help you?',
-         hours, dashboard_signals, '["fixed-delay"]', '["fixed-delay"]', '["fixed-delay"]', NULL, 600
-    FROM agents WHERE name = 'Front desk' RETURNING tenant_id, id)
-INSERT INTO phone_numbers (tenant_id, agent_id, e164, carrier, label)
-SELECT tenant_id, id, '+15555550999', 'twilio', 'Bench' FROM a
-SQL
+Sim::bench_agent($s);
 
 my $script = "$Stack::ROOT/tests/bench/turns.call";
 my $media_pid = do { open(my $f, '<', $s->dir . '/run/media.pid') or die; local $/; <$f> };

@@ -27,16 +27,7 @@ sub one_run {
     my ($n) = @_;
     my $s = Stack->new(env => { VOXLINE_MEDIA_FIXED_DELAY_MS => 200, VOXLINE_MEDIA_END_OF_TURN_MS => 600 });
     $s->voxline('demo');
-    Sim::q($s, <<'SQL');
-WITH a AS (
-  INSERT INTO agents (tenant_id, name, business_name, status, greeting, hours, dashboard_signals,
-                      stt_chain, llm_chain, tts_chain, transfer_number, max_duration_seconds)
-  SELECT tenant_id, 'Bench desk', business_name, 'live', 'Thank you for calling. How can I help you?',
-         hours, dashboard_signals, '["fixed-delay"]', '["fixed-delay"]', '["fixed-delay"]', NULL, 600
-    FROM agents WHERE name = 'Front desk' RETURNING tenant_id, id)
-INSERT INTO phone_numbers (tenant_id, agent_id, e164, carrier, label)
-SELECT tenant_id, id, '+15555550999', 'twilio', 'Bench' FROM a
-SQL
+    Sim::bench_agent($s);
     my $dir = $s->dir;
     $s->sh('media-stop');
     my $pid = fork // die;

@@ -85,6 +85,23 @@ sub q {
     return $v;
 }
 
+# The benchmarks' agent: a copy of the demo agent on the fixed-delay
+# engines (stt, llm and tts each wait VOXLINE_MEDIA_FIXED_DELAY_MS), on
+# its own number +15555550999.
+sub bench_agent {
+    my ($stack) = @_;
+    Sim::q($stack, <<'SQL');
+WITH a AS (
+  INSERT INTO agents (tenant_id, name, business_name, status, greeting, hours, dashboard_signals,
+                      stt_chain, llm_chain, tts_chain, transfer_number, max_duration_seconds)
+  SELECT tenant_id, 'Bench desk', business_name, 'live', 'Thank you for calling. How can I help you?',
+         hours, dashboard_signals, '["fixed-delay"]', '["fixed-delay"]', '["fixed-delay"]', NULL, 600
+    FROM agents WHERE name = 'Front desk' RETURNING tenant_id, id)
+INSERT INTO phone_numbers (tenant_id, agent_id, e164, carrier, label)
+SELECT tenant_id, id, '+15555550999', 'twilio', 'Bench' FROM a
+SQL
+}
+
 sub media_get {
     my ($stack, $path) = @_;
     return HTTP::Tiny->new(timeout => 10)->get('http://' . $stack->media_addr . $path);
