@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "db.h"
 #include "password.h"
+#include "tenants.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,44 +13,46 @@
 
 
 
-/* voxline tenant add SLUG --name NAME [--plan PLAN] */
+/* voxline tenant add SLUG [--name NAME] [--plan PLAN] [--time-zone TZ]
+ *     [--max-concurrent-calls N] [--monthly-minutes N] [--retention-days N] */
 int
 cmd_tenant(int argc, char **argv)
 {
 	if (argc < 3 || strcmp(argv[1], "add") != 0 || argv[2][0] == '-') {
-		fprintf(stderr, "usage: voxline tenant add SLUG [--name NAME] [--plan base|pro|insights|global]\n");
+		fprintf(stderr, "usage: voxline tenant add SLUG [--name NAME] [--plan base|pro|insights|global]"
+		    " [--time-zone TZ] [--max-concurrent-calls N] [--monthly-minutes N] [--retention-days N]\n");
 		return 2;
 	}
-	const char *slug = argv[2], *name = cli_opt(argc, argv, "--name"), *plan = cli_opt(argc, argv, "--plan");
-	const char *p[3] = { name ? name : slug, slug, plan ? plan : "base" };
+	const char *name = cli_opt(argc, argv, "--name");
+	const struct tenant_new t = {
+		.slug = argv[2], .name = name ? name : argv[2], .plan = cli_opt(argc, argv, "--plan"),
+		.time_zone = cli_opt(argc, argv, "--time-zone"),
+		.max_concurrent_calls = cli_opt(argc, argv, "--max-concurrent-calls"),
+		.monthly_minutes = cli_opt(argc, argv, "--monthly-minutes"),
+		.retention_days = cli_opt(argc, argv, "--retention-days"),
+	};
+	static const char *const refused[] = {
+		[TENANT_SLUG_INVALID] = "the slug takes lower-case letters, digits and dashes, not at either end",
+		[TENANT_SLUG_TAKEN] = "another tenant already uses this slug",
+		[TENANT_ZONE_UNKNOWN] = "unknown time zone (use an IANA name like Europe/Berlin)",
+	};
 	struct db *db = cli_db_open();
-	int rc = 1;
-	if (db_begin_tenant(db, NULL) < 0)
-		goto out;
-	PGresult *r = db_exec(db, "INSERT INTO tenants (name, slug, plan) VALUES ($1, $2, $3) RETURNING id", 3, p);
-	if (r == NULL) {
-		fprintf(stderr, "voxline tenant add: %s\n", db_error(db));
-		db_rollback(db);
-		goto out;
-	}
+	const struct audit_entry nobody = { 0 };
 	char id[37];
-	snprintf(id, sizeof id, "%s", PQgetvalue(r, 0, 0));
-	PQclear(r);
-	json_t *after = json_pack("{s:s,s:s,s:s}", "name", p[0], "slug", slug, "plan", p[2]);
-	struct audit_entry e = { .tenant_id = id, .action = "tenant.created", .target_type = "tenant",
-		.target_id = id, .after = after };
-	int ok = audit_write(db, &e) == 0 && db_commit(db) == 0;
-	json_decref(after);
-	if (!ok) {
-		db_rollback(db);
-		fprintf(stderr, "voxline tenant add: %s\n", db_error(db));
-		goto out;
+	enum tenant_new_result res = TENANT_NEW_FAILED;
+	if (db_begin_tenant(db, NULL) == 0)
+		res = tenant_new(db, &t, &nobody, id);
+	if (res == TENANT_CREATED && db_commit(db) == 0) {
+		printf("%s\n", id);
+		db_close(db);
+		return 0;
 	}
-	printf("%s\n", id);
-	rc = 0;
-out:
+	if (res == TENANT_CREATED)
+		res = TENANT_NEW_FAILED;
+	fprintf(stderr, "voxline tenant add: %s\n", res == TENANT_NEW_FAILED ? db_error(db) : refused[res]);
+	db_rollback(db);
 	db_close(db);
-	return rc;
+	return 1;
 }
 
 static char *

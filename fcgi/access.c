@@ -179,18 +179,28 @@ csrf_check(const struct req *rq)
 	return ERR_none;
 }
 
+struct audit_entry
+auth_actor(const struct req *rq)
+{
+	const struct auth *a = rq->auth;
+	return (struct audit_entry){
+		.actor_user_id = a && a->user_id[0] ? a->user_id : NULL,
+		.actor_api_key_prefix = a && a->api_key_prefix[0] ? a->api_key_prefix : NULL,
+		.source_ip = rq->remote_addr && rq->remote_addr[0] ? rq->remote_addr : NULL,
+		.correlation_id = rq->correlation_id,
+	};
+}
+
 int
 auth_audit(struct req *rq, const char *tenant_id, const char *action,
     const char *target_type, const char *target_id, json_t *before, json_t *after)
 {
-	const struct auth *a = rq->auth;
-	struct audit_entry e = {
-		.tenant_id = tenant_id && *tenant_id ? tenant_id : NULL,
-		.actor_user_id = a && a->user_id[0] ? a->user_id : NULL,
-		.actor_api_key_prefix = a && a->api_key_prefix[0] ? a->api_key_prefix : NULL,
-		.action = action, .target_type = target_type, .target_id = target_id,
-		.source_ip = rq->remote_addr, .correlation_id = rq->correlation_id,
-		.before = before, .after = after,
-	};
+	struct audit_entry e = auth_actor(rq);
+	e.tenant_id = tenant_id && *tenant_id ? tenant_id : NULL;
+	e.action = action;
+	e.target_type = target_type;
+	e.target_id = target_id;
+	e.before = before;
+	e.after = after;
 	return audit_write(rq->db, &e);
 }

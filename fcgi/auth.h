@@ -7,6 +7,7 @@
 #define VOXLINE_AUTH_H
 #include "router.h"
 #include <jansson.h>
+#include "audit.h"
 
 #define AUTH_SESSION_COOKIE "voxline_session"
 
@@ -41,8 +42,13 @@ void access_deny(struct req *rq, struct resp *rs, enum err_code err);
  * lacks the session's token (form field csrf_token or X-CSRF-Token). */
 enum err_code csrf_check(const struct req *rq);
 
+/* Who acted in rq, as an audit entry: actor (user or API key), source
+ * address and correlation id; the caller fills in the rest. */
+struct audit_entry auth_actor(const struct req *rq);
+
 /* Writes an audit row for rq's principal (actor, tenant, source address,
- * correlation id).  tenant_id NULL or "": a platform entry. */
+ * correlation id), inside the current transaction if one is open.
+ * tenant_id NULL or "": a platform entry; before/after borrowed. */
 int auth_audit(struct req *rq, const char *tenant_id, const char *action,
     const char *target_type, const char *target_id, json_t *before, json_t *after);
 

@@ -83,13 +83,6 @@ const char *admin_arg(struct req *rq, const char *name);
 /* A validated input value as text ("" when absent). */
 const char *admin_in(struct req *rq, const char *name);
 
-/* ---- Audit ---------------------------------------------------------- */
-/* Appends to audit_log inside the current transaction: the actor from
- * rq->auth, the source address and correlation id from the request.
- * tenant_id NULL for platform actions; before/after borrowed, may be NULL. */
-int admin_audit(struct req *rq, const char *tenant_id, const char *action,
-    const char *target_type, const char *target_id, json_t *before, json_t *after);
-
 
 /* ---- Agents (agents.c) --------------------------------------------------
  * Inside a begun tenant transaction. */
@@ -100,8 +93,6 @@ json_t *admin_agent_load(struct req *rq, struct resp *rs, const char *id);
  * next version first (a change), 0 records the current one (going live).
  * Returns the version number or -1. */
 int admin_agent_version_record(struct req *rq, const char *agent_id, const char *note, int bump);
-/* True when tz is a time zone PostgreSQL knows; -1 on database error. */
-int admin_time_zone_known(struct db *db, const char *tz);
 
 /* ---- Knowledge bases and numbers (knowledge.c, numbers.c) ------------ */
 /* Adds a knowledge base to an agent (audited); id gets the new id. 0 / -1. */

@@ -1,6 +1,7 @@
 /* The tenant's agents: list, start onboarding, configuration after
  * onboarding (each change a new version).  Tenant scope only. */
 #include "admin.h"
+#include "tenants.h"
 #include "agent_settings.h"
 #include "../handlers.h"
 #include <string.h>
@@ -102,7 +103,7 @@ admin_agent_create(struct req *rq, struct resp *rs)
 	char id[37], loc[80];
 	snprintf(id, sizeof id, "%s", db_value(r, 0, 0));
 	PQclear(r);
-	if (admin_audit(rq, rq->auth->tenant_id, "agent.create", "agent", id, NULL, in) < 0 ||
+	if (auth_audit(rq, rq->auth->tenant_id, "agent.create", "agent", id, NULL, in) < 0 ||
 	    db_commit(rq->db) < 0) {
 		admin_db_fail(rq, rs);
 		goto out;
@@ -168,7 +169,7 @@ admin_agent_apply(struct req *rq, const struct form *f, json_t *agent, json_t **
 		return 1;
 	json_t *tz = json_object_get(*changes, "time_zone");
 	if (json_is_string(tz)) {
-		int known = admin_time_zone_known(rq->db, json_string_value(tz));
+		int known = tenant_zone_known(rq->db, json_string_value(tz));
 		if (known < 0)
 			return -1;
 		if (!known) {
@@ -213,7 +214,7 @@ admin_agent_save(struct req *rq, struct resp *rs)
 	int version = 0;
 	if (!json_equal(before, after)) {
 		if ((version = admin_agent_version_record(rq, id, "Configuration changed", 1)) < 0 ||
-		    admin_audit(rq, rq->auth->tenant_id, "agent.update", "agent", id, before, after) < 0)
+		    auth_audit(rq, rq->auth->tenant_id, "agent.update", "agent", id, before, after) < 0)
 			goto dbfail;
 	}
 	if (db_commit(rq->db) < 0)

@@ -37,7 +37,7 @@ admin_kb_insert(struct req *rq, const char *agent_id, const char *name, const ch
 	PQclear(r);
 	json_t *after = json_pack("{s:s,s:s,s:i,s:s?}", "agent_id", agent_id, "name", name,
 	    "size", (int)strlen(content), "filler_phrase", filler && filler[0] ? filler : NULL);
-	int rc = admin_audit(rq, rq->auth->tenant_id, "knowledge_base.create", "knowledge_base", id, NULL, after);
+	int rc = auth_audit(rq, rq->auth->tenant_id, "knowledge_base.create", "knowledge_base", id, NULL, after);
 	json_decref(after);
 	return rc;
 }
@@ -223,7 +223,7 @@ admin_kb_update(struct req *rq, struct resp *rs)
 	json_t *after = json_pack("{s:s,s:i}", "name", p[1], "size", (int)strlen(p[2]));
 	int rc = db_run(rq->db, "UPDATE knowledge_bases SET name = $2, content = $3, filler_phrase = $4 WHERE id = $1", 4, p);
 	if (rc == 0)
-		rc = admin_audit(rq, rq->auth->tenant_id, "knowledge_base.update", "knowledge_base", p[0], before, after);
+		rc = auth_audit(rq, rq->auth->tenant_id, "knowledge_base.update", "knowledge_base", p[0], before, after);
 	json_decref(before);
 	json_decref(after);
 	if (rc < 0 || db_commit(rq->db) < 0) {
@@ -251,7 +251,7 @@ admin_kb_delete(struct req *rq, struct resp *rs)
 	json_t *before = json_pack("{s:O,s:O}", "name", json_object_get(kb, "name"), "agent_id", json_object_get(kb, "agent_id"));
 	int rc = db_run(rq->db, "DELETE FROM knowledge_bases WHERE id = $1", 1, p);
 	if (rc == 0)
-		rc = admin_audit(rq, rq->auth->tenant_id, "knowledge_base.delete", "knowledge_base", p[0], before, NULL);
+		rc = auth_audit(rq, rq->auth->tenant_id, "knowledge_base.delete", "knowledge_base", p[0], before, NULL);
 	json_decref(before);
 	if (rc < 0 || db_commit(rq->db) < 0) {
 		json_decref(kb);

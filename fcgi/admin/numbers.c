@@ -36,7 +36,7 @@ admin_number_insert(struct req *rq, const char *e164, const char *carrier, const
 	snprintf(id, sizeof id, "%s", db_value(r, 0, 0));
 	PQclear(r);
 	json_t *after = json_pack("{s:s,s:s,s:s?,s:s?}", "e164", e164, "carrier", carrier, "label", p[3], "agent_id", p[4]);
-	int rc = admin_audit(rq, rq->auth->tenant_id, "number.create", "phone_number", id, NULL, after);
+	int rc = auth_audit(rq, rq->auth->tenant_id, "number.create", "phone_number", id, NULL, after);
 	json_decref(after);
 	return rc;
 }
@@ -209,7 +209,7 @@ admin_number_update(struct req *rq, struct resp *rs)
 	json_t *after = json_pack("{s:s?,s:s?}", "agent_id", p[1], "label", p[2]);
 	int rc = db_run(rq->db, "UPDATE phone_numbers SET agent_id = $2, label = $3 WHERE id = $1", 3, p);
 	if (rc == 0)
-		rc = admin_audit(rq, rq->auth->tenant_id, "number.update", "phone_number", p[0], n, after);
+		rc = auth_audit(rq, rq->auth->tenant_id, "number.update", "phone_number", p[0], n, after);
 	json_decref(after);
 	if (rc < 0 || db_commit(rq->db) < 0) {
 		admin_db_fail(rq, rs);

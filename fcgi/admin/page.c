@@ -159,18 +159,3 @@ admin_in(struct req *rq, const char *name)
 	return s ? s : "";
 }
 
-int
-admin_audit(struct req *rq, const char *tenant_id, const char *action,
-    const char *target_type, const char *target_id, json_t *before, json_t *after)
-{
-	const struct auth *au = rq->auth;
-	struct audit_entry e = {
-		.tenant_id = tenant_id,
-		.actor_user_id = au && au->user_id[0] ? au->user_id : NULL,
-		.actor_api_key_prefix = au && au->api_key_prefix[0] ? au->api_key_prefix : NULL,
-		.action = action, .target_type = target_type, .target_id = target_id,
-		.source_ip = rq->remote_addr && rq->remote_addr[0] ? rq->remote_addr : NULL,
-		.correlation_id = rq->correlation_id, .before = before, .after = after,
-	};
-	return audit_write(rq->db, &e);
-}

@@ -329,7 +329,7 @@ record_test(struct req *rq, const struct cred_scope *sc, const char *id, const c
 		return -1;
 	json_t *after = json_pack("{s:s,s:b,s:s}", "provider", provider, "ok", res->err == ERR_none,
 	    "detail", detail);
-	int rc = admin_audit(rq, sc->tenant_id, "provider_credential.tested", "provider_credential", id,
+	int rc = auth_audit(rq, sc->tenant_id, "provider_credential.tested", "provider_credential", id,
 	    NULL, after);
 	json_decref(after);
 	return rc;

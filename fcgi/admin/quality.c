@@ -122,7 +122,7 @@ admin_quality_resolve(struct req *rq, struct resp *rs)
 		resp_error(rq, rs, ERR_not_found, NULL);
 		return;
 	}
-	int rc = admin_audit(rq, NULL, "system_error.resolve", "system_error", p[0], NULL, after);
+	int rc = auth_audit(rq, NULL, "system_error.resolve", "system_error", p[0], NULL, after);
 	json_decref(after);
 	if (rc < 0 || db_commit(rq->db) < 0) {
 		admin_db_fail(rq, rs);

@@ -2,19 +2,19 @@
  * suspend and reactivate.  Platform scope ("*"), superadmin only. */
 #include "admin.h"
 #include "../handlers.h"
-#include <ctype.h>
+#include "tenants.h"
 #include <string.h>
 
 #define TENANT_COMMON(F) \
 	F("name", FT_STRING, FIELD_REQUIRED, 1, 200, NULL, "Name", "text", NULL, 0) \
 	F("plan", FT_ENUM, FIELD_REQUIRED, 0, 0, "base|pro|insights|global", "Plan", "select", \
-	    "Plans gate features; see the plan table in the documentation.", 0) \
+	    "Plans gate features; see the plan table in the documentation.", 1) \
 	F("time_zone", FT_STRING, FIELD_REQUIRED, 1, 64, NULL, "Time zone", "text", \
-	    "IANA name, e.g. Europe/Berlin.", 0) \
+	    "IANA name, e.g. Europe/Berlin.", 1) \
 	F("max_concurrent_calls", FT_INT, FIELD_REQUIRED, 0, 10000, NULL, "Concurrent calls", "number", \
-	    "Calls at the same time; 0 stops new calls.", 0) \
-	F("monthly_minutes", FT_INT, FIELD_REQUIRED, 0, 10000000, NULL, "Minutes per month", "number", NULL, 0) \
-	F("retention_days", FT_INT, FIELD_REQUIRED, 1, 3650, NULL, "Keep calls for (days)", "number", NULL, 0)
+	    "Calls at the same time; 0 stops new calls.", 1) \
+	F("monthly_minutes", FT_INT, FIELD_REQUIRED, 0, 10000000, NULL, "Minutes per month", "number", NULL, 1) \
+	F("retention_days", FT_INT, FIELD_REQUIRED, 1, 3650, NULL, "Keep calls for (days)", "number", NULL, 1)
 #define TENANT_CREATE(F) \
 	F("slug", FT_STRING, FIELD_REQUIRED, 1, 63, NULL, "Short name", "text", \
 	    "Lower-case letters, digits and dashes; used in links.", 0) \
@@ -26,30 +26,14 @@ FORM_DEFINE(admin_tenant_create, TENANT_CREATE)
 FORM_DEFINE(admin_tenant_edit, TENANT_COMMON)
 FORM_DEFINE(admin_tenant_status, TENANT_STATUS)
 
+/* POST /api/v1/platform/tenants takes the create form's fields; those the
+ * schema has a default for (extra argument 1) may be left out there. */
+#define TENANT_API_(n, t, fl, mn, mx, ch, lb, in, hi, defaulted) \
+	{ n, t, (defaulted) ? (fl) & ~FIELD_REQUIRED : (fl), mn, mx, ch },
+const struct field tenant_create_fields[] = { TENANT_CREATE(TENANT_API_) { NULL } };
+
 static const char *const tenant_columns[] = { "name", "plan", "time_zone", "max_concurrent_calls",
 	"monthly_minutes", "retention_days" };
-
-static int
-slug_ok(const char *s)
-{
-	size_t n = strlen(s);
-	if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) && s[i] != '-')
-			return 0;
-	return 1;
-}
-
-int
-admin_time_zone_known(struct db *db, const char *tz)
-{
-	const char *p[1] = { tz };
-	PGresult *r = db_exec(db, "SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1)", 1, p);
-	int ok = r && strcmp(db_value(r, 0, 0) ?: "f", "t") == 0;
-	PQclear(r);
-	return r ? ok : -1;
-}
 
 void
 admin_tenants_list(struct req *rq, struct resp *rs)
@@ -95,58 +79,90 @@ admin_tenant_new(struct req *rq, struct resp *rs)
 	json_decref(defaults);
 }
 
+/* A validated integer field as the decimal text tenant_new takes (NULL when absent). */
+static const char *
+int_text(json_t *in, const char *name, char out[24])
+{
+	json_t *v = json_object_get(in, name);
+	if (!json_is_integer(v))
+		return NULL;
+	snprintf(out, 24, "%lld", (long long)json_integer_value(v));
+	return out;
+}
+
+static json_t *load_tenant(struct req *rq, struct resp *rs, const char *id);
+
+/* Creates the tenant from validated input (platform scope begun) and
+ * commits.  The new tenant's row, or NULL with *errors set for the
+ * fields at fault (rolled back) or, with *errors NULL, a response
+ * already written. */
+static json_t *
+create_tenant(struct req *rq, struct resp *rs, json_t *in, json_t **errors)
+{
+	char calls[24], minutes[24], days[24], id[37];
+	const struct tenant_new t = {
+		.name = json_string_value(json_object_get(in, "name")),
+		.slug = json_string_value(json_object_get(in, "slug")),
+		.plan = json_string_value(json_object_get(in, "plan")),
+		.time_zone = json_string_value(json_object_get(in, "time_zone")),
+		.max_concurrent_calls = int_text(in, "max_concurrent_calls", calls),
+		.monthly_minutes = int_text(in, "monthly_minutes", minutes),
+		.retention_days = int_text(in, "retention_days", days),
+	};
+	const struct audit_entry who = auth_actor(rq);
+	json_t *row = NULL;
+	*errors = NULL;
+	switch (tenant_new(rq->db, &t, &who, id)) {
+	case TENANT_CREATED:
+		if ((row = load_tenant(rq, rs, id)) == NULL)
+			break;                  /* answered */
+		if (db_commit(rq->db) == 0)
+			return row;
+		json_decref(row);
+		admin_db_fail(rq, rs);
+		return NULL;
+	case TENANT_SLUG_INVALID:
+		*errors = json_pack("{s:s}", "slug", "Use lower-case letters, digits and dashes, not at either end.");
+		break;
+	case TENANT_SLUG_TAKEN:
+		*errors = json_pack("{s:s}", "slug", "This short name is taken.");
+		break;
+	case TENANT_ZONE_UNKNOWN:
+		*errors = json_pack("{s:s}", "time_zone", "Unknown time zone; use an IANA name like Europe/Berlin.");
+		break;
+	case TENANT_NEW_FAILED:
+		admin_db_fail(rq, rs);
+		return NULL;
+	}
+	db_rollback(rq->db);
+	return NULL;
+}
+
 void
 admin_tenant_create(struct req *rq, struct resp *rs)
 {
-	json_t *in = NULL, *errors = form_check(&admin_tenant_create_form, rq->in, &in);
-	if (errors == NULL && !slug_ok(admin_in(rq, "slug")))
-		errors = json_pack("{s:s}", "slug", "Use lower-case letters, digits and dashes, not at either end.");
-	if (admin_begin_platform(rq, rs) < 0)
-		goto out;
-	if (errors == NULL) {
-		int tz = admin_time_zone_known(rq->db, json_string_value(json_object_get(in, "time_zone")));
-		if (tz < 0)
-			goto dbfail;
-		if (!tz)
-			errors = json_pack("{s:s}", "time_zone", "Unknown time zone; use an IANA name like Europe/Berlin.");
+	json_t *in = NULL, *errors = form_check(&admin_tenant_create_form, rq->in, &in), *row = NULL;
+	if (errors == NULL && admin_begin_platform(rq, rs) == 0 &&
+	    (row = create_tenant(rq, rs, in, &errors)) != NULL) {
+		char loc[64];
+		snprintf(loc, sizeof loc, "/admin/tenants/%s", json_string_value(json_object_get(row, "id")));
+		resp_redirect(rs, loc);
 	}
-	if (errors) {
-		db_rollback(rq->db);
+	if (errors)
 		render_new(rq, rs, 400, rq->form, errors);
-		goto out;
-	}
-	char n1[24], n2[24], n3[24];
-	snprintf(n1, sizeof n1, "%lld", (long long)json_integer_value(json_object_get(in, "max_concurrent_calls")));
-	snprintf(n2, sizeof n2, "%lld", (long long)json_integer_value(json_object_get(in, "monthly_minutes")));
-	snprintf(n3, sizeof n3, "%lld", (long long)json_integer_value(json_object_get(in, "retention_days")));
-	const char *p[7] = { json_string_value(json_object_get(in, "name")), json_string_value(json_object_get(in, "slug")),
-		json_string_value(json_object_get(in, "plan")), json_string_value(json_object_get(in, "time_zone")), n1, n2, n3 };
-	PGresult *r = db_exec(rq->db, "INSERT INTO tenants (name, slug, plan, time_zone, max_concurrent_calls,"
-	    " monthly_minutes, retention_days) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-	    " ON CONFLICT (slug) DO NOTHING RETURNING id", 7, p);
-	if (r == NULL)
-		goto dbfail;
-	if (PQntuples(r) == 0) {
-		PQclear(r);
-		db_rollback(rq->db);
-		errors = json_pack("{s:s}", "slug", "This short name is taken.");
-		render_new(rq, rs, 400, rq->form, errors);
-		goto out;
-	}
-	char id[37];
-	snprintf(id, sizeof id, "%s", db_value(r, 0, 0));
-	PQclear(r);
-	if (admin_audit(rq, id, "tenant.create", "tenant", id, NULL, in) < 0 || db_commit(rq->db) < 0)
-		goto dbfail;
-	char loc[64];
-	snprintf(loc, sizeof loc, "/admin/tenants/%s", id);
-	resp_redirect(rs, loc);
-	goto out;
-dbfail:
-	admin_db_fail(rq, rs);
-out:
+	json_decref(row);
 	json_decref(in);
 	json_decref(errors);
+}
+
+void
+api_tenant_create(struct req *rq, struct resp *rs)
+{
+	json_t *errors = NULL, *row = NULL;
+	if (admin_begin_platform(rq, rs) == 0 && (row = create_tenant(rq, rs, rq->in, &errors)) != NULL)
+		resp_json(rs, 201, row);
+	else if (errors)
+		resp_error(rq, rs, ERR_validation_failed, errors);
 }
 
 /* The tenant (platform scope already begun), or NULL after a 404/503. */
@@ -212,7 +228,7 @@ admin_tenant_update(struct req *rq, struct resp *rs)
 	if ((t = load_tenant(rq, rs, admin_arg(rq, "id"))) == NULL)
 		goto out;
 	if (errors == NULL) {
-		int tz = admin_time_zone_known(rq->db, json_string_value(json_object_get(in, "time_zone")));
+		int tz = tenant_zone_known(rq->db, json_string_value(json_object_get(in, "time_zone")));
 		if (tz < 0)
 			goto dbfail;
 		if (!tz)
@@ -236,7 +252,7 @@ admin_tenant_update(struct req *rq, struct resp *rs)
 	if (db_run(rq->db, "UPDATE tenants SET name = $2, plan = $3, time_zone = $4,"
 	    " max_concurrent_calls = $5, monthly_minutes = $6, retention_days = $7 WHERE id = $1", 7, p) < 0)
 		goto dbfail;
-	if (admin_audit(rq, admin_arg(rq, "id"), "tenant.update", "tenant", admin_arg(rq, "id"), t, in) < 0 ||
+	if (auth_audit(rq, admin_arg(rq, "id"), "tenant.update", "tenant", admin_arg(rq, "id"), t, in) < 0 ||
 	    db_commit(rq->db) < 0)
 		goto dbfail;
 	char loc[64];
@@ -269,7 +285,7 @@ admin_tenant_status(struct req *rq, struct resp *rs)
 	json_t *before = json_pack("{s:O}", "status", json_object_get(t, "status"));
 	int rc = db_run(rq->db, "UPDATE tenants SET status = $2 WHERE id = $1", 2, p);
 	if (rc == 0)
-		rc = admin_audit(rq, p[0], strcmp(p[1], "suspended") == 0 ? "tenant.suspend" : "tenant.reactivate",
+		rc = auth_audit(rq, p[0], strcmp(p[1], "suspended") == 0 ? "tenant.suspend" : "tenant.reactivate",
 		    "tenant", p[0], before, in);
 	json_decref(before);
 	if (rc < 0 || db_commit(rq->db) < 0) {

@@ -131,7 +131,7 @@ admin_version_rollback(struct req *rq, struct resp *rs)
 	snprintf(note, sizeof note, "Rolled back to version %s", v);
 	int version = admin_agent_version_record(rq, id, note, 1);
 	json_t *after = json_pack("{s:s,s:i}", "rolled_back_to", v, "version", version);
-	int rc = version < 0 ? -1 : admin_audit(rq, rq->auth->tenant_id, "agent.rollback", "agent", id, before, after);
+	int rc = version < 0 ? -1 : auth_audit(rq, rq->auth->tenant_id, "agent.rollback", "agent", id, before, after);
 	json_decref(before);
 	json_decref(after);
 	if (rc < 0 || db_commit(rq->db) < 0) {

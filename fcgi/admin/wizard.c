@@ -178,7 +178,7 @@ save_telephony(struct req *rq, const char *agent_id, json_t **errors)
 		PQclear(r);
 		if (n == 0)
 			add_error(errors, "number_id", "This number is not available any more.");
-		else if (admin_audit(rq, rq->auth->tenant_id, "number.assign", "phone_number", number_id, NULL, after) < 0) {
+		else if (auth_audit(rq, rq->auth->tenant_id, "number.assign", "phone_number", number_id, NULL, after) < 0) {
 			json_decref(after);
 			return -1;
 		}
@@ -240,7 +240,7 @@ admin_wizard_save(struct req *rq, struct resp *rs)
 	if (db_run(rq->db, "UPDATE agents SET onboarding_step = greatest(onboarding_step, $2::integer) WHERE id = $1", 2, p) < 0)
 		goto dbfail;
 	json_t *after = json_pack("{s:s,s:O}", "step", agent_steps[step].key, "changes", changes);
-	rc = admin_audit(rq, rq->auth->tenant_id, "agent.setup", "agent", id, NULL, after);
+	rc = auth_audit(rq, rq->auth->tenant_id, "agent.setup", "agent", id, NULL, after);
 	json_decref(after);
 	if (rc < 0 || db_commit(rq->db) < 0)
 		goto dbfail;
@@ -328,7 +328,7 @@ review(struct req *rq, struct resp *rs, int go_live)
 		const char *p[1] = { id };
 		if (db_run(rq->db, "UPDATE agents SET status = 'live' WHERE id = $1", 1, p) < 0 ||
 		    admin_agent_version_record(rq, id, "Went live", 0) < 0 ||
-		    admin_audit(rq, rq->auth->tenant_id, "agent.go_live", "agent", id, NULL,
+		    auth_audit(rq, rq->auth->tenant_id, "agent.go_live", "agent", id, NULL,
 		        json_object_get(agent, "name")) < 0 || db_commit(rq->db) < 0) {
 			admin_db_fail(rq, rs);
 			goto out;

@@ -1,25 +1,12 @@
 /* Platform pages and API for superadmins: the email outbox (every
  * message, including those held because no transport is configured)
- * and the tenants API (list, create; the pages are the admin portal's). */
+ * and the tenants list API (tenants are created in fcgi/admin/tenants.c). */
 #include "../handlers.h"
 #include "../auth.h"
 #include "../page.h"
 #include "db.h"
 #include <stdio.h>
 #include <string.h>
-
-const struct field tenant_create_fields[] = {
-	{ "name", FT_STRING, FIELD_REQUIRED, 1, 120, NULL },
-	{ "slug", FT_STRING, FIELD_REQUIRED, 1, 64, NULL },
-	{ "plan", FT_ENUM, FIELD_REQUIRED, 0, 0, "base|pro|insights|global" },
-	{ NULL }
-};
-
-static const char *
-in_str(struct req *rq, const char *name)
-{
-	return json_string_value(json_object_get(rq->in, name));
-}
 
 static json_t *
 outbox(struct req *rq)
@@ -60,40 +47,6 @@ tenants(struct req *rq)
 	return out;
 }
 
-static enum err_code
-tenant_create(struct req *rq, json_t **fields, char id[37])
-{
-	const char *slug = in_str(rq, "slug");
-	size_t n = strlen(slug);
-	if (strspn(slug, "abcdefghijklmnopqrstuvwxyz0123456789-") != n || slug[0] == '-' || slug[n - 1] == '-') {
-		*fields = json_pack("{s:s}", "slug", "Use lower-case letters, digits and dashes (not at either end).");
-		return ERR_validation_failed;
-	}
-	const char *p[3] = { in_str(rq, "name"), slug, in_str(rq, "plan") };
-	if (db_begin_tenant(rq->db, NULL) < 0)
-		return ERR_database_unavailable;
-	PGresult *r = db_exec(rq->db, "INSERT INTO tenants (name, slug, plan) VALUES ($1, $2, $3)"
-	    " ON CONFLICT (slug) DO NOTHING RETURNING id", 3, p);
-	if (r == NULL || PQntuples(r) == 0) {
-		db_rollback(rq->db);
-		if (r == NULL)
-			return ERR_database_unavailable;
-		PQclear(r);
-		*fields = json_pack("{s:s}", "slug", "Another tenant already uses this slug.");
-		return ERR_validation_failed;
-	}
-	snprintf(id, 37, "%s", PQgetvalue(r, 0, 0));
-	PQclear(r);
-	json_t *after = json_pack("{s:s,s:s,s:s}", "name", p[0], "slug", p[1], "plan", p[2]);
-	int rc = auth_audit(rq, id, "tenant.created", "tenant", id, NULL, after);
-	json_decref(after);
-	if (rc < 0 || db_commit(rq->db) < 0) {
-		db_rollback(rq->db);
-		return ERR_database_unavailable;
-	}
-	return ERR_none;
-}
-
 void
 api_outbox(struct req *rq, struct resp *rs)
 {
@@ -112,19 +65,6 @@ api_tenants(struct req *rq, struct resp *rs)
 		resp_error(rq, rs, ERR_database_unavailable, NULL);
 	else
 		resp_json(rs, 200, json_pack("{s:o}", "tenants", list));
-}
-
-void
-api_tenant_create(struct req *rq, struct resp *rs)
-{
-	json_t *fields = NULL;
-	char id[37];
-	enum err_code err = tenant_create(rq, &fields, id);
-	if (err)
-		resp_error(rq, rs, err, fields);
-	else
-		resp_json(rs, 201, json_pack("{s:s,s:s,s:s,s:s}", "id", id, "name", in_str(rq, "name"),
-		    "slug", in_str(rq, "slug"), "plan", in_str(rq, "plan")));
 }
 
 void

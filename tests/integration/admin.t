@@ -63,6 +63,37 @@ is($s->psql("SET voxline.tenant_id = '*'; SELECT count(*) FROM tenants WHERE nam
     is($s->psql("SET voxline.tenant_id = '*'; SELECT count(*) FROM tenants WHERE slug = 'old'"), 0, 'and created nothing');
 }
 
+# The tenants API creates through the portal's code: the same fields and
+# checks, the schema's defaults for what is left out, one audit entry.
+{
+    my $pp = People->new($s);
+    my $sess = $pp->session($pp->user('api-root@platform.test', superadmin => 1));
+    my %h = (headers => { Cookie => $sess->{cookie}, 'X-CSRF-Token' => $sess->{csrf} });
+    my $r = $s->post_json('/api/v1/platform/tenants', { name => 'Bare', slug => 'bare' }, %h);
+    is($r->{status}, 201, 'API: a tenant from a name and a slug') or diag $r->{content};
+    is(join(',', map { $r->{json}{$_} // '' } qw(plan time_zone max_concurrent_calls monthly_minutes retention_days status)),
+        'base,UTC,5,1000,90,active', 'with the schema\'s defaults');
+    $r = $s->post_json('/api/v1/platform/tenants', { name => 'Full', slug => 'full', plan => 'pro',
+        time_zone => 'Europe/Berlin', max_concurrent_calls => 12, monthly_minutes => 5000, retention_days => 30 }, %h);
+    is($r->{status}, 201, 'API: a tenant with every field');
+    is(join(',', map { $r->{json}{$_} // '' } qw(plan time_zone max_concurrent_calls monthly_minutes retention_days)),
+        'pro,Europe/Berlin,12,5000,30', 'as given');
+    is($s->psql("SET voxline.tenant_id = '*'; SELECT count(*) FROM audit_log WHERE action = 'tenant.create'"
+        . " AND target_id = '$r->{json}{id}' AND actor_user_id IS NOT NULL AND after->>'time_zone' = 'Europe/Berlin'"), 1,
+        'audited once, with its actor and values');
+    $r = $s->post_json('/api/v1/platform/tenants', { name => 'Again', slug => 'full' }, %h);
+    is($r->{status}, 400, 'API: a taken slug is refused');
+    is($r->{json}{error}{fields}{slug}, 'This short name is taken.', 'next to the field') or diag $r->{content};
+    $r = $s->post_json('/api/v1/platform/tenants', { name => 'Zone', slug => 'zone', time_zone => 'Mars/Olympus' }, %h);
+    is($r->{json}{error}{fields}{time_zone}, 'Unknown time zone; use an IANA name like Europe/Berlin.', 'API: an unknown time zone is refused');
+    $r = $s->post_json('/api/v1/platform/tenants', { name => 'Dash', slug => '-dash' }, %h);
+    ok($r->{status} == 400 && $r->{json}{error}{fields}{slug}, 'API: a slug with a leading dash is refused');
+    $r = $s->post_json('/api/v1/platform/tenants', { name => 'Many', slug => 'many', max_concurrent_calls => 20000 }, %h);
+    ok($r->{status} == 400 && $r->{json}{error}{fields}{max_concurrent_calls}, 'API: limits keep the portal\'s bounds');
+    is($s->psql("SET voxline.tenant_id = '*'; SELECT string_agg(slug, ',' ORDER BY slug) FROM tenants"
+        . " WHERE slug IN ('bare', 'full', 'zone', '-dash', 'many')"), 'bare,full', 'only the valid tenants exist');
+}
+
 my $js = $s->get('/static/js/admin.js');
 is($js->{status}, 200, 'the upload helper script is served from static/');
 like($js->{content}, qr/readAsText/, 'and reads the chosen file in the browser');

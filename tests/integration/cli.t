@@ -28,6 +28,22 @@ unlike($hash, qr/\Q$password\E/, 'the password itself is not stored');
 
 ($rc, $out) = $s->voxline('demo', '--credentials-file', $cred);
 is($rc, 0, 'second run succeeds');
+
+# voxline tenant add: the same checks as the portal and the API.
+my ($trc, $tout) = $s->voxline('tenant', 'add', 'north', '--name', 'North', '--time-zone', 'America/Chicago',
+    '--max-concurrent-calls', '3');
+is($trc, 0, 'tenant add with a time zone and a limit');
+my ($north) = $tout =~ /([0-9a-f-]{36})/;
+is($s->psql("SET voxline.tenant_id = '*'; SELECT concat_ws(',', plan, time_zone, max_concurrent_calls, retention_days)"
+    . " FROM tenants WHERE id = '$north'"), 'base,America/Chicago,3,90', 'stored with the defaults for the rest');
+is($s->psql("SET voxline.tenant_id = '*'; SELECT count(*) FROM audit_log WHERE action = 'tenant.create' AND target_id = '$north'"),
+    1, 'and audited');
+($trc, $tout) = $s->voxline('tenant', 'add', 'north');
+ok($trc == 1 && $tout =~ /already uses this slug/, 'a taken slug is refused') or diag $tout;
+($trc, $tout) = $s->voxline('tenant', 'add', 'south', '--time-zone', 'Mars/Olympus');
+ok($trc == 1 && $tout =~ /unknown time zone/, 'an unknown time zone is refused') or diag $tout;
+($trc, $tout) = $s->voxline('tenant', 'add', 'South_Side');
+ok($trc == 1 && $tout =~ /lower-case letters/, 'a bad slug is refused') or diag $tout;
 like($out, qr/already exists/, 'and creates no second superadmin');
 my $scope = "SET voxline.tenant_id = '*';";
 is($s->psql("SELECT count(*) FROM users WHERE is_superadmin"), 1, 'one superadmin');
