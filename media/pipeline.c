@@ -62,7 +62,7 @@ struct job {
 	struct engine_usage usage;
 	struct chain_job chain;
 	enum carrier carrier;
-	char account_sid[128], call_sid[128], to[40];
+	char call_sid[128], to[40];
 	int voicemail;
 	char err[256];
 };
@@ -179,9 +179,7 @@ run_job(uv_work_t *req)
 		j->rc = chain_tts(&j->chain, j->text, j->agent->voice, &j->audio, &j->naudio);
 		break;
 	case JOB_TRANSFER:
-		j->rc = transfer_call(j->carrier, j->account_sid, j->call_sid, j->to, j->voicemail,
-		    j->err, sizeof j->err);
-		break;
+		break;        /* sent from the loop; here only to record a failure */
 	}
 out:
 	j->done = media_now_ms();
@@ -244,9 +242,30 @@ delay_over(uv_timer_t *t)
 	uv_close((uv_handle_t *)t, delay_closed);
 }
 
+/* The carrier answered (or was not reached).  A failure is recorded in
+ * system_errors from the thread pool, which may wait on the database. */
+static void
+transfer_done(int rc, const char *err, void *arg)
+{
+	struct job *j = arg;
+	j->rc = rc;
+	j->done = media_now_ms();
+	if (err != j->err)
+		snprintf(j->err, sizeof j->err, "%s", err);
+	if (rc == 0 || uv_queue_work(&j->call->w->loop, &j->req, run_job, after_job) != 0)
+		after_job(&j->req, 0);
+}
+
 static void
 job_submit(struct job *j)
 {
+	if (j->kind == JOB_TRANSFER) {
+		/* The job holds a reference to its call until transfer_done. */
+		if (transfer_start(j->call->w, j->carrier, j->call_sid, j->to, j->voicemail, transfer_done, j,
+		    j->err, sizeof j->err) < 0)
+			transfer_done(-1, j->err, j);
+		return;
+	}
 	if (job_on_loop(j)) {
 		j->on_loop = 1;
 		uv_timer_init(&j->call->w->loop, &j->delay);
@@ -702,7 +721,6 @@ do_action(struct call *c)
 	} else if (a == DIALOG_TRANSFER && c->agent->transfer_number) {
 		struct job *j = job_new(c, JOB_TRANSFER);
 		j->carrier = c->carrier;
-		snprintf(j->account_sid, sizeof j->account_sid, "%s", c->account_sid);
 		snprintf(j->call_sid, sizeof j->call_sid, "%s", c->call_sid);
 		snprintf(j->to, sizeof j->to, "%s", c->agent->transfer_number);
 		j->voicemail = c->agent->voicemail_enabled;
