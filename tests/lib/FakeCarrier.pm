@@ -10,6 +10,8 @@ package FakeCarrier;
 #                    (hang-up); 400 code 21220 once the call has been hung up
 #   recording media  200 with the configured bytes; 404 for others
 #   bad credentials  401 code 20003
+# hold(1) makes it a slow carrier: call updates are received but not
+# answered until hold(0); held() says whether one is waiting.
 # Every request (accepted or not) is logged as a JSON line: requests()
 # returns them, placed() the calls it created.
 use strict;
@@ -21,6 +23,7 @@ use Digest::SHA qw(hmac_sha1_base64);
 use POSIX qw(_exit);
 use File::Temp qw(tempfile);
 use Fcntl qw(:flock);
+use Time::HiRes ();
 
 # new(public_url => URL, audio => BYTES | { 'RE...' => BYTES }, fail => { 'RE...' => 1 } (503),
 #     twilio => [account_sid, auth_token], signalwire => [project_id, api_token],
@@ -74,6 +77,12 @@ sub placed {
 sub repeat_sids { my ($self, $on) = @_; $on ? do { open(my $f, '>', "$self->{log}.repeat") or die } : unlink "$self->{log}.repeat" }
 
 # Forgets the requests so far.
+sub hold {
+    my ($self, $on) = @_;
+    if ($on) { open(my $f, '>', "$self->{log}.hold") or die } else { unlink "$self->{log}.hold" }
+}
+sub held { -e "$_[0]{log}.held" }
+
 sub reset { open(my $f, '>', $_[0]{log}) or die; close $f }
 
 # POSTs a webhook to the stack as Twilio does: form body, and
@@ -245,6 +254,12 @@ sub serve {
     }
     $entry{sid} = $sid;
     $entry{action} = exists $p->{Status} ? 'hangup' : 'update';
+    if (-e "$self->{log}.hold") {
+        open(my $f, '>', "$self->{log}.held") or die;
+        close $f;
+        Time::HiRes::sleep(0.05) while -e "$self->{log}.hold";
+        unlink "$self->{log}.held";
+    }
     return $answer->('404 Not Found', twilio_error(20404, "Call $sid not found", 404)) unless $sid =~ /^$SID_RE{$carrier}$/;
     if (my @problems = update_problems($carrier, $p)) {
         return $answer->('400 Bad Request', twilio_error(21201, 'Invalid parameters: ' . join(',', @problems), 400));
@@ -259,7 +274,7 @@ sub DESTROY {
     local $?;
     kill 'TERM', $self->{pid};
     waitpid($self->{pid}, 0);
-    unlink "$self->{log}.repeat";
+    unlink "$self->{log}.repeat", "$self->{log}.hold", "$self->{log}.held";
 }
 
 1;
