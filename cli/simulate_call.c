@@ -374,8 +374,9 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in
 		lws_callback_on_writable(wsi);
 		return 0;
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-		snprintf(c->rep->error, sizeof c->rep->error, "connection failed: %s",
-		    in ? (const char *)in : "unknown");
+		if (!c->rep->error[0])          /* a timeout already said why */
+			snprintf(c->rep->error, sizeof c->rep->error, "connection failed: %s",
+			    in ? (const char *)in : "unknown");
 		c->wsi = NULL;
 		finish(c);
 		return 0;
@@ -529,7 +530,9 @@ on_tick(lws_sorted_usec_list_t *sul)
 		if (now > c->deadline) {
 			snprintf(c->rep->error, sizeof c->rep->error, "call timed out");
 			c->rep->timed_out = 1;
-			if (c->wsi) {
+			/* A stream still waiting for its upgrade (a daemon that does
+			 * not answer) is given up at once, not closed politely. */
+			if (c->wsi && c->phase == SIM_OPEN) {
 				c->want_close = 1;
 				lws_callback_on_writable(c->wsi);
 			} else

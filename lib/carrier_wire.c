@@ -132,12 +132,30 @@ carrier_request_create(enum carrier c, const struct carrier_call *call, struct c
 	return 0;
 }
 
+/* A call sid goes into the URL path: only the characters the carriers
+ * use (Twilio CA<hex>, SignalWire UUIDs, Telnyx v3:<base64url>), so a sid
+ * from a media stream can never point the request elsewhere. */
+static int
+sid_valid(const char *sid, struct carrier_result *out)
+{
+	size_t n = strspn(sid, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-:");
+	if (n > 0 && sid[n] == 0 && n < sizeof out->call_sid)
+		return 1;
+	out->err = ERR_carrier_rejected;
+	snprintf(out->detail, sizeof out->detail, "malformed call sid");
+	return 0;
+}
+
 int
 carrier_request_update(enum carrier c, const char *sid, const char *markup,
     struct carrier_request *req, struct carrier_result *out)
 {
 	if (request_begin(c, CARRIER_OP_UPDATE, req, out) < 0)
 		return -1;
+	if (!sid_valid(sid, out)) {
+		carrier_request_free(req);
+		return -1;
+	}
 	req->url = calls_url(c, sid);
 	req->body = update_body(c, c == CARRIER_TELNYX ? "Texml" : "Twiml", markup);
 	return 0;
@@ -149,6 +167,10 @@ carrier_request_hangup(enum carrier c, const char *sid, struct carrier_request *
 {
 	if (request_begin(c, CARRIER_OP_HANGUP, req, out) < 0)
 		return -1;
+	if (!sid_valid(sid, out)) {
+		carrier_request_free(req);
+		return -1;
+	}
 	req->url = calls_url(c, sid);
 	req->body = update_body(c, "Status", "completed");
 	return 0;

@@ -76,7 +76,8 @@ reap(struct curl_loop *cl)
 {
 	CURLMsg *m;
 	int left;
-	while ((m = curl_multi_info_read(cl->multi, &left)) != NULL)
+	/* An owner may close the loop from its done callback. */
+	while (!cl->closing && (m = curl_multi_info_read(cl->multi, &left)) != NULL)
 		if (m->msg == CURLMSG_DONE)
 			finished(cl, m->easy_handle, m->data.result);
 }
@@ -191,19 +192,6 @@ curl_loop_add(struct curl_loop *cl, CURL *easy, curl_loop_done_fn done, void *ar
 		cl->pending->prev = p;
 	cl->pending = p;
 	return 0;
-}
-
-void
-curl_loop_cancel(struct curl_loop *cl, CURL *easy)
-{
-	struct pending *p = NULL;
-	curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&p);
-	if (p == NULL)
-		return;
-	curl_multi_remove_handle(cl->multi, easy);
-	curl_easy_setopt(easy, CURLOPT_PRIVATE, NULL);
-	pending_unlink(cl, p);
-	free(p);
 }
 
 static void

@@ -14,11 +14,10 @@ struct curl_loop;
 typedef void (*curl_loop_done_fn)(CURL *easy, CURLcode rc, void *arg);
 
 struct curl_loop *curl_loop_new(uv_loop_t *loop);
-/* Starts easy; done is called exactly once, unless curl_loop_cancel. */
+/* Starts easy; done is called exactly once (-1: not started, no call). */
 int curl_loop_add(struct curl_loop *cl, CURL *easy, curl_loop_done_fn done, void *arg);
-/* Stops easy at once; done is not called. */
-void curl_loop_cancel(struct curl_loop *cl, CURL *easy);
 /* Ends every request still running (done with CURLE_ABORTED_BY_CALLBACK)
- * and closes the loop's handles; cl is freed once they are closed. */
+ * and closes the loop's handles; cl is freed once they are closed.  May
+ * be called from a done callback. */
 void curl_loop_close(struct curl_loop *cl);
 #endif

@@ -64,6 +64,7 @@ struct job {
 	enum carrier carrier;
 	char call_sid[128], to[40];
 	int voicemail;
+	enum err_code err_code;       /* transfer: the carrier's answer in the catalog */
 	char err[256];
 };
 
@@ -191,10 +192,11 @@ out:
 		    j->call->claims.tenant_id, j->kind == JOB_STT ? "stt" : j->kind == JOB_LLM ? "llm" : "tts");
 	} else if (j->rc < 0 && !j->cancel && j->kind == JOB_TRANSFER) {
 		/* Recorded in system_errors (this thread may block on the database). */
-		char id[ERR_ID_LEN];
+		char id[ERR_ID_LEN], detail[320];
 		err_new_id(id);
+		snprintf(detail, sizeof detail, "%s: %s", err_get(j->err_code)->code, j->err);
 		err_record(pool_db(), ERR_media_transfer_failed, id, NULL, j->call->claims.call_id,
-		    j->call->claims.tenant_id, j->err);
+		    j->call->claims.tenant_id, detail);
 	}
 }
 
@@ -245,14 +247,14 @@ delay_over(uv_timer_t *t)
 /* The carrier answered (or was not reached).  A failure is recorded in
  * system_errors from the thread pool, which may wait on the database. */
 static void
-transfer_done(int rc, const char *err, void *arg)
+transfer_done(const struct carrier_result *res, void *arg)
 {
 	struct job *j = arg;
-	j->rc = rc;
+	j->rc = res->err == ERR_none ? 0 : -1;
+	j->err_code = res->err;
 	j->done = media_now_ms();
-	if (err != j->err)
-		snprintf(j->err, sizeof j->err, "%s", err);
-	if (rc == 0 || uv_queue_work(&j->call->w->loop, &j->req, run_job, after_job) != 0)
+	snprintf(j->err, sizeof j->err, "%s", res->detail);
+	if (j->rc == 0 || uv_queue_work(&j->call->w->loop, &j->req, run_job, after_job) != 0)
 		after_job(&j->req, 0);
 }
 
@@ -261,9 +263,7 @@ job_submit(struct job *j)
 {
 	if (j->kind == JOB_TRANSFER) {
 		/* The job holds a reference to its call until transfer_done. */
-		if (transfer_start(j->call->w, j->carrier, j->call_sid, j->to, j->voicemail, transfer_done, j,
-		    j->err, sizeof j->err) < 0)
-			transfer_done(-1, j->err, j);
+		transfer_start(j->call->w, j->carrier, j->call_sid, j->to, j->voicemail, transfer_done, j);
 		return;
 	}
 	if (job_on_loop(j)) {
@@ -644,11 +644,11 @@ after_tts(struct call *c, struct job *j)
 	maybe_reply_complete(c);
 }
 
+/* The outcome is recorded even when the stream has ended meanwhile: the
+ * call's record is built only once this job has let go of the call. */
 static void
 after_transfer(struct call *c, struct job *j)
 {
-	if (c->phase != CALL_LIVE)
-		return;
 	if (j->rc == 0) {
 		c->transferred = 1;
 		c->transfer_status = "initiated";
@@ -659,8 +659,11 @@ after_transfer(struct call *c, struct job *j)
 		return;
 	}
 	c->transfer_status = "failed";
-	log_error("media_transfer_failed", "{s:s}", "error", j->err);
-	call_event(c, "transfer.failed", json_pack("{s:s}", "error", j->err));
+	const char *code = err_get(j->err_code)->code;
+	log_error("media_transfer_failed", "{s:s,s:s}", "code", code, "error", j->err);
+	call_event(c, "transfer.failed", json_pack("{s:s,s:s,s:s}", "to", j->to, "code", code, "error", j->err));
+	if (c->phase != CALL_LIVE)
+		return;
 	if (resilience_transfer_failed(c))
 		return;
 	if (c->thinking || !c->llm_done)

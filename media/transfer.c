@@ -12,7 +12,6 @@
 #include <string.h>
 
 struct transfer {
-	struct worker *w;
 	struct carrier_request req;
 	struct carrier_exchange ex;
 	transfer_done_fn done;
@@ -54,29 +53,37 @@ transfer_free(struct transfer *t)
 	free(t);
 }
 
+/* The carrier answered, was not reached, or the worker is closing
+ * (curl_loop_close): the answer, mapped to the catalog, goes to done. */
 static void
 on_done(CURL *easy, CURLcode rc, void *arg)
 {
 	(void)easy;
 	struct transfer *t = arg;
 	struct carrier_result res;
-	char err[300] = "";
-	int r = carrier_exchange_finish(&t->ex, &t->req, rc, &res);
-	if (r < 0)
-		snprintf(err, sizeof err, "carrier answered HTTP %ld: %s", res.http_status, res.detail);
+	carrier_exchange_finish(&t->ex, &t->req, rc, &res);
 	transfer_done_fn done = t->done;
 	void *darg = t->arg;
 	transfer_free(t);
-	done(r, err, darg);
+	done(&res, darg);
 }
 
-int
-transfer_start(struct worker *w, enum carrier carrier, const char *call_sid, const char *to,
-    int voicemail, transfer_done_fn done, void *arg, char *err, size_t errlen)
+static void
+refused(enum err_code code, const char *detail, transfer_done_fn done, void *arg)
 {
-	if (!valid_e164(to) || !*call_sid) {
-		snprintf(err, errlen, "missing or malformed call identifiers");
-		return -1;
+	struct carrier_result res = { .err = code };
+	snprintf(res.detail, sizeof res.detail, "%s", detail);
+	done(&res, arg);
+}
+
+void
+transfer_start(struct worker *w, enum carrier carrier, const char *call_sid, const char *to,
+    int voicemail, transfer_done_fn done, void *arg)
+{
+	/* The call sid is checked with the request (carrier_wire.c). */
+	if (!valid_e164(to)) {
+		refused(ERR_media_transfer_failed, "the transfer number is not in E.164 form", done, arg);
+		return;
 	}
 	struct transfer *t = xcalloc(1, sizeof *t);
 	struct carrier_result res;
@@ -84,18 +91,15 @@ transfer_start(struct worker *w, enum carrier carrier, const char *call_sid, con
 	int rc = carrier_request_update(carrier, call_sid, markup, &t->req, &res);
 	free(markup);
 	if (rc < 0) {
-		snprintf(err, errlen, "%s", res.detail);
 		free(t);
-		return -1;
+		done(&res, arg);
+		return;
 	}
-	t->w = w;
 	t->done = done;
 	t->arg = arg;
 	carrier_exchange_init(&t->ex, &t->req, NULL, NULL, 0);
 	if (w->curl == NULL || curl_loop_add(w->curl, t->ex.easy, on_done, t) < 0) {
-		snprintf(err, errlen, "the worker is shutting down");
 		transfer_free(t);
-		return -1;
+		refused(ERR_carrier_unavailable, "the media daemon is shutting down", done, arg);
 	}
-	return 0;
 }

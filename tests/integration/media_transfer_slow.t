@@ -1,8 +1,11 @@
 #!/usr/bin/env perl
 # A transfer whose carrier answers slowly does not stall the daemon: with
 # one worker (one loop for every call), a second call is answered in full
-# while the first call's transfer request is still waiting on the carrier,
-# and the transfer completes once the carrier answers.
+# (greeting and both answers heard) while the first call's transfer
+# request is still waiting on the carrier, and the transfer completes
+# once the carrier answers.  Were the request sent in a way that blocks
+# the loop, the second call would get no audio at all: its simulator
+# gives up (--timeout) well before the carrier request would time out.
 use strict;
 use warnings;
 use FindBin;
@@ -28,7 +31,7 @@ my $waited = 0;
 $waited += sleep 0.1 until $carrier->held || Sim::done($transfer) || $waited > 60;
 ok($carrier->held, 'the transfer request reached the carrier, which holds its answer');
 
-my ($rc2, $calls2, $sum2, $raw2) = Sim::run($s, '--direct', "$fixtures/hours.call");
+my ($rc2, $calls2, $sum2, $raw2) = Sim::run($s, '--direct', '--timeout', 90, "$fixtures/hours.call");
 is($rc2, 0, 'the other call on the same worker succeeds meanwhile') or diag $raw2;
 my $c2 = $calls2->[0];
 my @expects = grep { exists $_->{expect_ok} } @{ $c2->{turns} };

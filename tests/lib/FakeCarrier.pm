@@ -12,6 +12,9 @@ package FakeCarrier;
 #   bad credentials  401 code 20003
 # hold(1) makes it a slow carrier: call updates are received but not
 # answered until hold(0); held() says whether one is waiting.
+# refuse_updates(STATUS) answers every call update with that error (400:
+# code 21220, call not in progress; 5xx: code 20500, internal error)
+# until refuse_updates(0).
 # Every request (accepted or not) is logged as a JSON line: requests()
 # returns them, placed() the calls it created.
 use strict;
@@ -76,13 +79,18 @@ sub placed {
 # sid, as a faulty carrier would: tests of what Voxline does then.
 sub repeat_sids { my ($self, $on) = @_; $on ? do { open(my $f, '>', "$self->{log}.repeat") or die } : unlink "$self->{log}.repeat" }
 
-# Forgets the requests so far.
 sub hold {
     my ($self, $on) = @_;
     if ($on) { open(my $f, '>', "$self->{log}.hold") or die } else { unlink "$self->{log}.hold" }
 }
 sub held { -e "$_[0]{log}.held" }
 
+sub refuse_updates {
+    my ($self, $status) = @_;
+    if ($status) { open(my $f, '>', "$self->{log}.refuse") or die; print $f $status } else { unlink "$self->{log}.refuse" }
+}
+
+# Forgets the requests so far.
 sub reset { open(my $f, '>', $_[0]{log}) or die; close $f }
 
 # POSTs a webhook to the stack as Twilio does: form body, and
@@ -260,6 +268,12 @@ sub serve {
         Time::HiRes::sleep(0.05) while -e "$self->{log}.hold";
         unlink "$self->{log}.held";
     }
+    if (open(my $f, '<', "$self->{log}.refuse")) {
+        my $status = <$f> + 0;
+        return $answer->("$status Refused", $status == 400 ?
+            twilio_error(21220, 'Call is not in-progress. Cannot redirect.', 400) :
+            twilio_error(20500, 'An internal server error has occurred', $status));
+    }
     return $answer->('404 Not Found', twilio_error(20404, "Call $sid not found", 404)) unless $sid =~ /^$SID_RE{$carrier}$/;
     if (my @problems = update_problems($carrier, $p)) {
         return $answer->('400 Bad Request', twilio_error(21201, 'Invalid parameters: ' . join(',', @problems), 400));
@@ -274,7 +288,7 @@ sub DESTROY {
     local $?;
     kill 'TERM', $self->{pid};
     waitpid($self->{pid}, 0);
-    unlink "$self->{log}.repeat", "$self->{log}.hold", "$self->{log}.held";
+    unlink map { "$self->{log}.$_" } qw(repeat hold held refuse);
 }
 
 1;

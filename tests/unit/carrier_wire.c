@@ -167,6 +167,19 @@ test_errors(void)
 	is_int(out.err, ERR_carrier_auth_failed, "signalwire 403 is carrier_auth_failed");
 	carrier_request_free(&req);
 
+	/* A call sid from a media stream cannot steer the request. */
+	static const char *const bad_sids[] = { "", "CA42/../../Recordings/RE1", "CA42?Status=completed", "CA42#",
+		"CA 42", "CA%2F42" };
+	for (size_t i = 0; i < sizeof bad_sids / sizeof bad_sids[0]; i++) {
+		char name[96];
+		snprintf(name, sizeof name, "update refused for sid \"%s\"", bad_sids[i]);
+		ok(carrier_request_update(CARRIER_TWILIO, bad_sids[i], "<Response/>", &req, &out) < 0 &&
+		    out.err == ERR_carrier_rejected && req.url == NULL, name);
+		snprintf(name, sizeof name, "hang-up refused for sid \"%s\"", bad_sids[i]);
+		ok(carrier_request_hangup(CARRIER_TELNYX, bad_sids[i], &req, &out) < 0 && out.err == ERR_carrier_rejected,
+		    name);
+	}
+
 	/* Downloads only from the carrier's API origin. */
 	ok(carrier_request_download(CARRIER_TWILIO, "https://evil.example/2010-04-01/Recordings/RE1.wav", &req, &out) < 0,
 	    "a download off the API origin is refused");
