@@ -234,7 +234,8 @@ step_progress(struct sim_call *c, double now)
 	if (c->step >= c->script->n || c->phase != SIM_OPEN)
 		return;
 	const struct sim_step *st = &c->script->steps[c->step];
-	if (now - c->step_at > STEP_TIMEOUT_MS && st->op != SIM_PAUSE) {
+	double limit = st->op == SIM_EXPECT_HANGUP && st->ms > 0 ? st->ms : STEP_TIMEOUT_MS;
+	if (now - c->step_at > limit && st->op != SIM_PAUSE) {
 		snprintf(c->rep->error, sizeof c->rep->error, "step at line %d timed out", st->line);
 		c->rep->timed_out = 1;
 		c->want_stop = 1;

@@ -26,7 +26,7 @@ my ($rc, $out) = $s->voxline('demo');
 is($rc, 0, 'demo data loaded') or diag $out;
 
 $carrier->hold(1);
-my $transfer = Sim::start($s, '--direct', "$fixtures/transfer.call");
+my $transfer = Sim::start($s, '--direct', '--timeout', 300, "$fixtures/transfer_slow.call");
 my $waited = 0;
 $waited += sleep 0.1 until $carrier->held || Sim::done($transfer) || $waited > 60;
 ok($carrier->held, 'the transfer request reached the carrier, which holds its answer');
