@@ -234,7 +234,8 @@ step_progress(struct sim_call *c, double now)
 	if (c->step >= c->script->n || c->phase != SIM_OPEN)
 		return;
 	const struct sim_step *st = &c->script->steps[c->step];
-	if (now - c->step_at > STEP_TIMEOUT_MS && st->op != SIM_PAUSE) {
+	double limit = st->op == SIM_EXPECT_HANGUP && st->ms > 0 ? st->ms : STEP_TIMEOUT_MS;
+	if (now - c->step_at > limit && st->op != SIM_PAUSE) {
 		snprintf(c->rep->error, sizeof c->rep->error, "step at line %d timed out", st->line);
 		c->rep->timed_out = 1;
 		c->want_stop = 1;
@@ -374,8 +375,9 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in
 		lws_callback_on_writable(wsi);
 		return 0;
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-		snprintf(c->rep->error, sizeof c->rep->error, "connection failed: %s",
-		    in ? (const char *)in : "unknown");
+		if (!c->rep->error[0])          /* a timeout already said why */
+			snprintf(c->rep->error, sizeof c->rep->error, "connection failed: %s",
+			    in ? (const char *)in : "unknown");
 		c->wsi = NULL;
 		finish(c);
 		return 0;
@@ -529,7 +531,9 @@ on_tick(lws_sorted_usec_list_t *sul)
 		if (now > c->deadline) {
 			snprintf(c->rep->error, sizeof c->rep->error, "call timed out");
 			c->rep->timed_out = 1;
-			if (c->wsi) {
+			/* A stream still waiting for its upgrade (a daemon that does
+			 * not answer) is given up at once, not closed politely. */
+			if (c->wsi && c->phase == SIM_OPEN) {
 				c->want_close = 1;
 				lws_callback_on_writable(c->wsi);
 			} else

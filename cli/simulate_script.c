@@ -7,7 +7,8 @@
  *   pause MS                stay silent
  *   dtmf DIGIT              press a key
  *   hangup                  hang up
- *   expect-hangup           wait for the agent to end the call */
+ *   expect-hangup [MS]      wait (up to MS, else the step limit of 25 s)
+ *                           for the agent to end the call */
 #include "simulate.h"
 #include "audio.h"
 #include "speech.h"
@@ -75,8 +76,11 @@ parse_line(char *line, struct sim_step *st)
 		st->text = xstrdup(arg);
 	} else if (strcmp(line, "hangup") == 0 && !*arg)
 		st->op = SIM_HANGUP;
-	else if (strcmp(line, "expect-hangup") == 0 && !*arg)
+	else if (strcmp(line, "expect-hangup") == 0) {
 		st->op = SIM_EXPECT_HANGUP;
+		if (*arg && (parse_ms(arg, &st->ms) <= 0 || arg[strspn(arg, "0123456789")]))
+			return -1;
+	}
 	else
 		return -1;
 	return 0;

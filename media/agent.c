@@ -56,6 +56,7 @@ agent_unref(struct agent *a)
 	free(a->filler_audio);
 	free(a->fallback_audio);
 	free(a->hold_audio);
+	free(a->fallback_end_audio);
 	free(a);
 }
 

@@ -26,9 +26,11 @@ struct agent {
 	uint8_t *greeting_audio, *filler_audio;   /* 8 kHz mu-law */
 	size_t greeting_len, filler_len;
 	/* Said with the local engine when a stage has no provider left, and
-	 * while a caller waits too long (provider_hold_text). */
-	uint8_t *fallback_audio, *hold_audio;
-	size_t fallback_len, hold_len;
+	 * while a caller waits too long (provider_hold_text); fallback_end
+	 * when the transfer that follows the fallback fails (agents with a
+	 * transfer number), so that path synthesises nothing on the loop. */
+	uint8_t *fallback_audio, *hold_audio, *fallback_end_audio;
+	size_t fallback_len, hold_len, fallback_end_len;
 	double loaded_at;             /* monotonic seconds */
 };
 

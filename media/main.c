@@ -6,6 +6,7 @@
 #include "media.h"
 #include "breakers.h"
 #include "cfg.h"
+#include "curl_loop.h"
 #include "crypto.h"
 #include "log.h"
 #include "metrics.h"
@@ -47,6 +48,8 @@ worker_shutdown(struct worker *w)
 	uv_timer_stop(&w->tick);
 	uv_close((uv_handle_t *)&w->tick, close_handle);
 	uv_close((uv_handle_t *)&w->wake, close_handle);
+	curl_loop_close(w->curl);
+	w->curl = NULL;
 	server_destroy(w);
 }
 
@@ -217,6 +220,7 @@ main(int argc, char **argv)
 		pthread_mutex_init(&w->lock, NULL);
 		uv_loop_init(&w->loop);
 		uv_timer_init(&w->loop, &w->tick);
+		w->curl = curl_loop_new(&w->loop);
 		w->tick.data = w;
 		uv_async_init(&w->loop, &w->wake, on_wake);
 		w->wake.data = w;

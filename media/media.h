@@ -45,6 +45,7 @@ struct worker {
 	uv_async_t wake;
 	pthread_mutex_t lock;
 	struct mail *mail, *mail_tail;
+	struct curl_loop *curl;       /* the loop's own HTTP (carrier REST) */
 	struct call *calls;           /* doubly linked */
 	int ncalls;
 	int stopping;
@@ -169,8 +170,12 @@ void pipeline_play(struct call *c, const uint8_t *audio, size_t n, const char *t
 /* finish.c: the call's record for the writer */
 void finish_call(struct call *c);
 
-/* transfer.c */
-int transfer_call(enum carrier carrier, const char *account_sid, const char *call_sid,
-    const char *to, int voicemail, char *err, size_t errlen);
+/* transfer.c: the carrier's REST call on the worker's loop.  done runs on
+ * the loop exactly once (at once when the request cannot be sent) with
+ * res->err ERR_none on success, else the catalog code and the carrier's
+ * detail; arg must stay valid until then (hold a reference). */
+typedef void (*transfer_done_fn)(const struct carrier_result *res, void *arg);
+void transfer_start(struct worker *w, enum carrier carrier, const char *call_sid, const char *to,
+    int voicemail, transfer_done_fn done, void *arg);
 
 #endif

@@ -62,8 +62,9 @@ struct job {
 	struct engine_usage usage;
 	struct chain_job chain;
 	enum carrier carrier;
-	char account_sid[128], call_sid[128], to[40];
+	char call_sid[128], to[40];
 	int voicemail;
+	enum err_code err_code;       /* transfer: the carrier's answer in the catalog */
 	char err[256];
 };
 
@@ -179,9 +180,7 @@ run_job(uv_work_t *req)
 		j->rc = chain_tts(&j->chain, j->text, j->agent->voice, &j->audio, &j->naudio);
 		break;
 	case JOB_TRANSFER:
-		j->rc = transfer_call(j->carrier, j->account_sid, j->call_sid, j->to, j->voicemail,
-		    j->err, sizeof j->err);
-		break;
+		break;        /* sent from the loop; here only to record a failure */
 	}
 out:
 	j->done = media_now_ms();
@@ -193,10 +192,11 @@ out:
 		    j->call->claims.tenant_id, j->kind == JOB_STT ? "stt" : j->kind == JOB_LLM ? "llm" : "tts");
 	} else if (j->rc < 0 && !j->cancel && j->kind == JOB_TRANSFER) {
 		/* Recorded in system_errors (this thread may block on the database). */
-		char id[ERR_ID_LEN];
+		char id[ERR_ID_LEN], detail[320];
 		err_new_id(id);
+		snprintf(detail, sizeof detail, "%s: %s", err_get(j->err_code)->code, j->err);
 		err_record(pool_db(), ERR_media_transfer_failed, id, NULL, j->call->claims.call_id,
-		    j->call->claims.tenant_id, j->err);
+		    j->call->claims.tenant_id, detail);
 	}
 }
 
@@ -244,9 +244,28 @@ delay_over(uv_timer_t *t)
 	uv_close((uv_handle_t *)t, delay_closed);
 }
 
+/* The carrier answered (or was not reached).  A failure is recorded in
+ * system_errors from the thread pool, which may wait on the database. */
+static void
+transfer_done(const struct carrier_result *res, void *arg)
+{
+	struct job *j = arg;
+	j->rc = res->err == ERR_none ? 0 : -1;
+	j->err_code = res->err;
+	j->done = media_now_ms();
+	snprintf(j->err, sizeof j->err, "%s", res->detail);
+	if (j->rc == 0 || uv_queue_work(&j->call->w->loop, &j->req, run_job, after_job) != 0)
+		after_job(&j->req, 0);
+}
+
 static void
 job_submit(struct job *j)
 {
+	if (j->kind == JOB_TRANSFER) {
+		/* The job holds a reference to its call until transfer_done. */
+		transfer_start(j->call->w, j->carrier, j->call_sid, j->to, j->voicemail, transfer_done, j);
+		return;
+	}
 	if (job_on_loop(j)) {
 		j->on_loop = 1;
 		uv_timer_init(&j->call->w->loop, &j->delay);
@@ -625,11 +644,11 @@ after_tts(struct call *c, struct job *j)
 	maybe_reply_complete(c);
 }
 
+/* The outcome is recorded even when the stream has ended meanwhile: the
+ * call's record is built only once this job has let go of the call. */
 static void
 after_transfer(struct call *c, struct job *j)
 {
-	if (c->phase != CALL_LIVE)
-		return;
 	if (j->rc == 0) {
 		c->transferred = 1;
 		c->transfer_status = "initiated";
@@ -640,8 +659,11 @@ after_transfer(struct call *c, struct job *j)
 		return;
 	}
 	c->transfer_status = "failed";
-	log_error("media_transfer_failed", "{s:s}", "error", j->err);
-	call_event(c, "transfer.failed", json_pack("{s:s}", "error", j->err));
+	const char *code = err_get(j->err_code)->code;
+	log_error("media_transfer_failed", "{s:s,s:s}", "code", code, "error", j->err);
+	call_event(c, "transfer.failed", json_pack("{s:s,s:s,s:s}", "to", j->to, "code", code, "error", j->err));
+	if (c->phase != CALL_LIVE)
+		return;
 	if (resilience_transfer_failed(c))
 		return;
 	if (c->thinking || !c->llm_done)
@@ -702,7 +724,6 @@ do_action(struct call *c)
 	} else if (a == DIALOG_TRANSFER && c->agent->transfer_number) {
 		struct job *j = job_new(c, JOB_TRANSFER);
 		j->carrier = c->carrier;
-		snprintf(j->account_sid, sizeof j->account_sid, "%s", c->account_sid);
 		snprintf(j->call_sid, sizeof j->call_sid, "%s", c->call_sid);
 		snprintf(j->to, sizeof j->to, "%s", c->agent->transfer_number);
 		j->voicemail = c->agent->voicemail_enabled;

@@ -66,6 +66,9 @@ resilience_prepare(struct agent *a)
 	phrase(cfg_str(a->transfer_number ? CFG_provider_fallback_transfer_text : CFG_provider_fallback_end_text),
 	    a->voice, &a->fallback_audio, &a->fallback_len);
 	phrase(cfg_str(CFG_provider_hold_text), a->voice, &a->hold_audio, &a->hold_len);
+	if (a->transfer_number)
+		phrase(cfg_str(CFG_provider_fallback_end_text), a->voice, &a->fallback_end_audio,
+		    &a->fallback_end_len);
 }
 
 static void
@@ -133,13 +136,8 @@ resilience_transfer_failed(struct call *c)
 {
 	if (!c->rs.stage_failed)
 		return 0;
-	const char *text = cfg_str(CFG_provider_fallback_end_text);
-	uint8_t *audio;
-	size_t len;
-	/* Rare path (a stage and the carrier failed): synthesised now. */
-	phrase(text, c->agent->voice, &audio, &len);
-	play_fallback(c, audio, len, text, DIALOG_HANGUP);
-	free(audio);
+	play_fallback(c, c->agent->fallback_end_audio, c->agent->fallback_end_len,
+	    cfg_str(CFG_provider_fallback_end_text), DIALOG_HANGUP);
 	return 1;
 }
 

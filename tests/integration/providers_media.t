@@ -4,7 +4,8 @@
 # a language model failing mid-call and the fallback carrying on with
 # the conversation; a stalling TTS opening its breaker for the next
 # calls, then closing after probes; every language model down, where
-# the caller hears the fallback message and is transferred.  Then the
+# the caller hears the fallback message and is transferred (or, when the
+# carrier refuses the transfer, hears goodbye).  Then the
 # media daemon's own simulator scripts, unchanged, on the cloud chain.
 use strict;
 use warnings;
@@ -204,6 +205,30 @@ subtest 'every language model down: fallback message, transfer, failed call with
     is(Sim::q($s, "SELECT count(*) FROM call_events WHERE call_id = '$id' AND type = 'provider.stage_failed'"), 1,
         'on the timeline');
     ok(metric('voxline_media_provider_requests_total', 'provider="groq",result="error"') >= 1, 'Groq failures counted');
+    $ps->fault('openai');
+    $ps->fault('groq');
+};
+
+subtest 'every language model down and the carrier refuses the transfer: the call ends politely, both errors recorded' => sub {
+    $ps->fault('openai', type => 'status', status => 500);
+    $ps->fault('groq', type => 'status', status => 429);
+    $ps->stt_script('opening hours');
+    $carrier->refuse_updates(503);
+    my ($rc, $calls, $sum, $raw) = Sim::run($s, '--direct', "$fixtures/provider_down.call");
+    $carrier->refuse_updates(0);
+    my $c = $calls->[0];
+    ok($c->{closed_by_agent}, 'the agent ended the call') or diag $raw;
+    my $id = $c->{call_id};
+    ok(Sim::wait_for($s, "SELECT media_finished_at IS NOT NULL FROM calls WHERE id = '$id'", 30), 'call stored');
+    like(Sim::q($s, "SELECT string_agg(text, ' | ' ORDER BY seq) FROM call_turns WHERE call_id = '$id' AND speaker = 'agent'"),
+        qr/Let me connect you with a member of our team\..*cannot continue this call\. Please call back a little later\. Goodbye\./,
+        'the caller heard the fallback message, then the goodbye');
+    is(Sim::q($s, "SELECT status || ' | ' || end_reason || ' | ' || transfer_status FROM calls WHERE id = '$id'"),
+        'failed | language model providers unavailable | failed', 'call failed with the reason, transfer failed');
+    is(Sim::q($s, "SELECT data->>'code' FROM call_events WHERE call_id = '$id' AND type = 'transfer.failed'"),
+        'carrier_unavailable', 'transfer.failed on the timeline with the carrier code');
+    is(Sim::q($s, "SELECT string_agg(code, ' ' ORDER BY code) FROM system_error_occurrences WHERE call_id = '$id'"),
+        'media_transfer_failed provider_stage_failed', 'both failures recorded with the call id');
     $ps->fault('openai');
     $ps->fault('groq');
 };

@@ -10,6 +10,11 @@ package FakeCarrier;
 #                    (hang-up); 400 code 21220 once the call has been hung up
 #   recording media  200 with the configured bytes; 404 for others
 #   bad credentials  401 code 20003
+# hold(1) makes it a slow carrier: call updates are received but not
+# answered until hold(0); held() says whether one is waiting.
+# refuse_updates(STATUS) answers every call update with that error (400:
+# code 21220, call not in progress; 5xx: code 20500, internal error)
+# until refuse_updates(0).
 # Every request (accepted or not) is logged as a JSON line: requests()
 # returns them, placed() the calls it created.
 use strict;
@@ -20,6 +25,7 @@ use MIME::Base64 qw(encode_base64);
 use Digest::SHA qw(hmac_sha1_base64);
 use File::Temp qw(tempfile);
 use Fcntl qw(:flock);
+use Time::HiRes ();
 
 # new(public_url => URL, audio => BYTES | { 'RE...' => BYTES }, fail => { 'RE...' => 1 } (503),
 #     twilio => [account_sid, auth_token], signalwire => [project_id, api_token],
@@ -58,6 +64,17 @@ sub placed {
 # From now on (1) or no longer (0), every call created gets the same
 # sid, as a faulty carrier would: tests of what Voxline does then.
 sub repeat_sids { my ($self, $on) = @_; $on ? do { open(my $f, '>', "$self->{log}.repeat") or die } : unlink "$self->{log}.repeat" }
+
+sub hold {
+    my ($self, $on) = @_;
+    if ($on) { open(my $f, '>', "$self->{log}.hold") or die } else { unlink "$self->{log}.hold" }
+}
+sub held { -e "$_[0]{log}.held" }
+
+sub refuse_updates {
+    my ($self, $status) = @_;
+    if ($status) { open(my $f, '>', "$self->{log}.refuse") or die; print $f $status } else { unlink "$self->{log}.refuse" }
+}
 
 # Forgets the requests so far.
 sub reset { open(my $f, '>', $_[0]{log}) or die; close $f }
@@ -231,6 +248,18 @@ sub serve {
     }
     $entry{sid} = $sid;
     $entry{action} = exists $p->{Status} ? 'hangup' : 'update';
+    if (-e "$self->{log}.hold") {
+        open(my $f, '>', "$self->{log}.held") or die;
+        close $f;
+        Time::HiRes::sleep(0.05) while -e "$self->{log}.hold";
+        unlink "$self->{log}.held";
+    }
+    if (open(my $f, '<', "$self->{log}.refuse")) {
+        my $status = <$f> + 0;
+        return $answer->("$status Refused", $status == 400 ?
+            twilio_error(21220, 'Call is not in-progress. Cannot redirect.', 400) :
+            twilio_error(20500, 'An internal server error has occurred', $status));
+    }
     return $answer->('404 Not Found', twilio_error(20404, "Call $sid not found", 404)) unless $sid =~ /^$SID_RE{$carrier}$/;
     if (my @problems = update_problems($carrier, $p)) {
         return $answer->('400 Bad Request', twilio_error(21201, 'Invalid parameters: ' . join(',', @problems), 400));
@@ -242,7 +271,7 @@ sub serve {
 sub DESTROY {
     my ($self) = @_;
     Loopback::stop($self->{pid}, $self->{owner});
-    unlink "$self->{log}.repeat";
+    unlink map { "$self->{log}.$_" } qw(repeat hold held refuse);
 }
 
 1;
