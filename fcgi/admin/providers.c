@@ -20,12 +20,12 @@
 #define CRED_NEW_FORM(F) \
 	F("provider", FT_STRING, FIELD_REQUIRED, 1, PROVIDER_NAME_MAX, NULL, "Provider", "select", NULL, 0) \
 	F("base_url", FT_STRING, 0, 0, PROVIDER_BASE_URL_MAX, NULL, "Base URL", "url", \
-	    "Leave empty for the provider's own address; https:// (http:// only for this machine).", 0) \
+	    "Leave empty to use the provider's own address. Starts with https:// (http:// only for a server on this machine).", 0) \
 	F("secret", FT_STRING, FIELD_REQUIRED, 0, PROVIDER_SECRET_MAX, NULL, "API key", "password", \
 	    "Stored encrypted; only its last 4 characters are shown again.", 0)
 #define CRED_EDIT_FORM(F) \
 	F("base_url", FT_STRING, 0, 0, PROVIDER_BASE_URL_MAX, NULL, "Base URL", "url", \
-	    "Leave empty for the provider's own address; https:// (http:// only for this machine).", 0) \
+	    "Leave empty to use the provider's own address. Starts with https:// (http:// only for a server on this machine).", 0) \
 	F("secret", FT_STRING, 0, 0, PROVIDER_SECRET_MAX, NULL, "Replace API key", "password", \
 	    "Leave empty to keep the stored key.", 0)
 FORM_DEFINE(admin_cred_new, CRED_NEW_FORM)
@@ -68,6 +68,17 @@ cred_describe(json_t *row)
 	const char *ok = json_string_value(json_object_get(row, "last_test_ok"));
 	json_object_set_new(row, "test_ok", json_boolean(ok && strcmp(ok, "t") == 0));
 	json_object_set_new(row, "test_failed", json_boolean(ok && strcmp(ok, "f") == 0));
+	/* A failed test is stored as "code: detail"; the page leads with the
+	 * catalog's sentence for the code, the detail follows for support. */
+	const char *detail = json_string_value(json_object_get(row, "last_test_detail"));
+	const char *colon = detail ? strchr(detail, ':') : NULL;
+	char code[64];
+	int e;
+	if (colon && (size_t)(colon - detail) < sizeof code) {
+		snprintf(code, sizeof code, "%.*s", (int)(colon - detail), detail);
+		if ((e = err_find(code)) > 0)
+			json_object_set_new(row, "test_message", json_string(err_get((enum err_code)e)->message));
+	}
 }
 
 /* The form's values to show again: never the key. */
@@ -167,6 +178,22 @@ cred_check(const struct provider *p, const char *base_url, const char *secret, i
 	return errors;
 }
 
+/* The form's type checks and cred_check's together, so that every field
+ * is explained at once; a field's first problem wins. */
+static json_t *
+all_problems(json_t *errors, json_t *more)
+{
+	if (errors == NULL)
+		return more;
+	const char *k;
+	json_t *v;
+	json_object_foreach(more, k, v)
+		if (json_object_get(errors, k) == NULL)
+			json_object_set(errors, k, v);
+	json_decref(more);
+	return errors;
+}
+
 static struct audit_entry
 actor(struct req *rq)
 {
@@ -238,8 +265,7 @@ create(struct req *rq, struct resp *rs, int platform)
 	if (cred_scope_begin(rq, rs, platform, &sc) < 0)
 		goto out;
 	const char *name = admin_in(rq, "provider"), *url = admin_in(rq, "base_url");
-	if (errors == NULL)
-		errors = cred_check(provider_find(name), url, admin_in(rq, "secret"), 1);
+	errors = all_problems(errors, cred_check(provider_find(name), url, admin_in(rq, "secret"), 1));
 	if (errors) {
 		render_list(rq, rs, &sc, 400, rq->form, errors);
 		goto out;
@@ -273,8 +299,7 @@ update(struct req *rq, struct resp *rs, int platform)
 		goto out;
 	const char *name = json_string_value(json_object_get(row, "provider"));
 	const char *url = admin_in(rq, "base_url"), *secret = admin_in(rq, "secret");
-	if (errors == NULL)
-		errors = cred_check(provider_find(name), url, secret, 0);
+	errors = all_problems(errors, cred_check(provider_find(name), url, secret, 0));
 	if (errors) {
 		render_row(rq, rs, &sc, 400, row, rq->form, errors);
 		goto out;

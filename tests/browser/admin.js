@@ -3,10 +3,14 @@
 //           onboarding wizard to a live agent with a knowledge base and a
 //           number, changes the agent (version 2, diff), rolls back, tries
 //           the knowledge base and the numbers page;
+//   providers  the superadmin gives the tenant its own OpenAI key, whose
+//           base URL (ADMIN_DEAD_URL) nothing listens on, sees the connection
+//           test fail, and makes OpenAI the agent's only language model;
 //   owner   the tenant's owner sees only their tenant;
-//   review  the superadmin finds the call in Intelligence (count, cost and
-//           latency as admin.t read them from the database) and resolves the
-//           forced failure in Quality.
+//   review  the superadmin finds the calls in Intelligence (count, cost and
+//           latency as admin.t read them from the database), and in Quality
+//           the failed language-model stage of the call admin.t placed
+//           (ADMIN_FAILED_CALL), OpenAI's open breaker, and resolves it.
 // usage: node admin.js PHASE BASE_URL EMAIL PASSWORD
 'use strict';
 const { launch, reporter, shot } = require('./browser');
@@ -24,6 +28,11 @@ async function signIn(page) {
 
 async function submit(page, selector = 'form.form button[type=submit]') {
   await Promise.all([page.waitForNavigation(), page.click(selector)]);
+}
+
+async function workIn(page, tenant) {
+  await page.selectOption('#tenant-switch', { label: tenant });
+  await submit(page, '.tenant-switcher button');
 }
 
 async function setup(page) {
@@ -44,8 +53,7 @@ async function setup(page) {
   await shot(page, 'admin-tenant');
 
   // Work inside the new tenant.
-  await page.selectOption('#tenant-switch', { label: 'Acme Dental' });
-  await submit(page, '.tenant-switcher button');
+  await workIn(page, 'Acme Dental');
   await page.goto(`${base}/admin/agents`);
   await page.fill('#name', 'Front desk');
   await submit(page);
@@ -134,6 +142,46 @@ async function setup(page) {
   await shot(page, 'admin-number');
 }
 
+async function providers(page) {
+  await workIn(page, 'Acme Dental');
+  await page.goto(`${base}/admin/provider-keys`);
+  t.check(await page.isVisible('td:has-text("No credentials stored")'), 'the tenant has no provider keys yet');
+  await page.selectOption('#provider', 'openai');
+  await page.fill('#base_url', 'ftp://127.0.0.1/v1');
+  await submit(page);
+  t.check(await page.isVisible('#base_url-error:has-text("must start with https://")') &&
+    await page.isVisible('#secret-error'), 'a bad address and a missing key are explained next to their fields');
+  t.check(await page.inputValue('#base_url') === 'ftp://127.0.0.1/v1' && await page.inputValue('#provider') === 'openai',
+    'and the input is kept');
+  await shot(page, 'admin-provider-keys-invalid');
+  await page.fill('#base_url', `${process.env.ADMIN_DEAD_URL}/v1`);
+  await page.fill('#secret', 'sk-test-unreachable-0001');
+  await submit(page);
+  t.check(/^\/admin\/provider-keys\/[0-9a-f-]{36}$/.test(path(page)), 'the key is stored', page.url());
+  t.check(await page.isVisible('dd code:has-text("••••0001")') && !(await page.content()).includes('sk-test-unreachable'),
+    'and only its last 4 characters are shown');
+  await submit(page, 'form[action$="/test"] button');
+  t.check(await page.isVisible('.badge-error:has-text("failed")') &&
+    await page.isVisible('.test-message:has-text("The provider could not be reached.")') &&
+    await page.isVisible('.test-detail:has-text("provider_unreachable")'), 'testing the connection says the provider cannot be reached, and why',
+  await page.textContent('.facts'));
+  await shot(page, 'admin-provider-key');
+  await page.goto(`${base}/admin/provider-keys`);
+  t.check(await page.isVisible(`td:has-text("${process.env.ADMIN_DEAD_URL}/v1")`), 'the list shows the address in use');
+  await shot(page, 'admin-provider-keys');
+
+  // OpenAI alone answers for the agent: no fallback after it.
+  await page.goto(`${base}/admin/agents`);
+  await page.click('td a:has-text("Front desk")');
+  await page.fill('#llm_chain', 'openai, gpt');
+  await submit(page, 'form.form > .form-actions button');
+  t.check(await page.isVisible('#llm_chain-error:has-text("Unknown provider")'), 'an unknown provider in a chain is explained');
+  await page.fill('#llm_chain', 'openai');
+  await submit(page, 'form.form > .form-actions button');
+  t.check(await page.isVisible('.alert:has-text("Saved as version 4")'), 'the chain change is saved as version 4');
+  t.check(await page.inputValue('#llm_chain') === 'openai', 'with OpenAI as the only language model');
+}
+
 async function owner(page) {
   await page.goto(`${base}/admin/agents`);
   t.check(await page.isVisible('td a:has-text("Front desk")'), "the owner sees the tenant's agent");
@@ -163,13 +211,26 @@ async function review(page) {
   const csv = await page.evaluate(async (u) => (await fetch(u)).text(), `${base}/admin/intelligence.csv?${query}`);
   t.check(csv.startsWith('section,label,value,unit') && csv.includes(`totals,calls,${calls},`), 'the CSV has the same figures');
   await page.goto(`${base}/admin/quality`);
-  t.check(await page.isVisible('td a:has-text("carrier_unavailable")'), 'the forced failure is in Quality');
+  const failure = '#open-errors td a:has-text("provider_stage_failed")';
+  t.check(await page.isVisible(failure), 'the failed language-model stage is an open error in Quality');
+  t.check(await page.isVisible('#provider-errors td a:has-text("provider_stage_failed")'), 'and among the provider errors');
+  const openai = '#provider-health tbody tr:has(td:text-is("openai"))';
+  t.check(await page.isVisible(`${openai} td.breaker-state:text-is("open")`) &&
+    await page.isVisible(`${openai} td:has-text("connect")`),
+    "Provider health shows OpenAI's breaker open and why", await page.textContent('#provider-health'));
+  t.check(await page.isVisible('#breaker-transitions tr:has(td:text-is("openai")):has(td:text-is("open")):has(td:has-text("connect"))'),
+    'with its transition to open and the reason', await page.textContent('#breaker-transitions'));
   t.check(await page.isVisible('tr.row-failed'), 'refused carrier webhooks are listed first');
   await shot(page, 'admin-quality');
-  await page.click('td a:has-text("carrier_unavailable")');
+  await page.click(failure);
+  t.check(await page.isVisible(`td:has-text("${process.env.ADMIN_FAILED_CALL}")`) &&
+    await page.isVisible('td:text-is("llm")'), 'its detail shows the affected call and the stage');
   await shot(page, 'admin-quality-error');
   await submit(page, 'form[action$="/resolve"] button');
   t.check(await page.isVisible('.alert:has-text("Resolved")'), 'and can be marked resolved');
+  await page.goto(`${base}/admin/quality`);
+  t.check(!(await page.isVisible(failure)) && await page.isVisible('#resolved-errors td a:has-text("provider_stage_failed")'),
+    'it leaves the open errors for the resolved ones');
 }
 
 (async () => {
@@ -177,7 +238,7 @@ async function review(page) {
   const page = await context.newPage();
   try {
     await signIn(page);
-    await ({ setup, owner, review }[phase])(page);
+    await ({ setup, providers, owner, review }[phase])(page);
   } catch (e) {
     t.check(false, `browser run (${phase})`, e.stack || e);
     await shot(page, `admin-failure-${phase}`).catch(() => {});

@@ -1,10 +1,14 @@
 #!/usr/bin/env perl
 # The admin portal in real Chromium against a running stack (admin.js):
 # a superadmin creates a tenant and onboards a live agent; a simulated
-# call to its number hears its greeting and a knowledge-base answer; an
-# outbound call through an unreachable
-# carrier is the forced failure; the owner sees only their tenant; the
-# superadmin finds the call in Intelligence and resolves the failure.
+# call to its number hears its greeting and a knowledge-base answer.
+# The forced failure, set up in the portal the way an operator would: the
+# tenant's OpenAI key points at an address nothing listens on and OpenAI
+# becomes the agent's only language model, so the next call's model stage
+# fails as a whole -- the caller hears the fallback message and is
+# transferred, and Quality shows the failure with the call and OpenAI's
+# breaker.  The owner sees only their tenant; the superadmin finds the
+# calls in Intelligence and resolves the failure.
 use strict;
 use warnings;
 use FindBin;
@@ -15,17 +19,25 @@ use Test::More;
 use Stack;
 use People qw(fast_argon2_env);
 use Sim;
+use FakeCarrier;
 
 my ($SID, $TOKEN) = ('ACadmin000000000000000000000000000', 'admin-test-token');
-# A carrier API address where nothing listens: placing a call fails.
+# A provider address where nothing listens.
 my $closed = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1', LocalPort => 0) or die $!;
 my $dead = 'http://127.0.0.1:' . $closed->sockport;
 close $closed;
+# The carrier's REST API, for the transfer after the failed stage.
+my $carrier = FakeCarrier->new(twilio => [$SID, $TOKEN]);
 my $s = Stack->new(env => { fast_argon2_env(),
     VOXLINE_NGINX_RATE_LOGIN => '100000r/m', VOXLINE_NGINX_BURST_LOGIN => 10000,
     VOXLINE_TWILIO_ACCOUNT_SID => $SID, VOXLINE_TWILIO_AUTH_TOKEN => $TOKEN,
-    VOXLINE_TWILIO_API_BASE => $dead, VOXLINE_TWILIO_ALLOWED_SOURCES => '127.0.0.0/8, ::1',
-    VOXLINE_CARRIER_HTTP_TIMEOUT => 2,
+    VOXLINE_TWILIO_API_BASE => $carrier->url, VOXLINE_TWILIO_ALLOWED_SOURCES => '127.0.0.0/8, ::1',
+    # One refused request opens a provider's breaker (one failing call is
+    # enough to see it on the Quality page).
+    VOXLINE_PROVIDER_FAILURE_THRESHOLD => 1,
+    # voxline-media answers a call with the agent as it last read it and
+    # reads it again once this is over; 0 makes each call read it anew.
+    VOXLINE_MEDIA_AGENT_CACHE_SECONDS => 0,
     # The local engines cost nothing by default; priced here so that the
     # call's cost has something to carry through to Intelligence.
     VOXLINE_MEDIA_PRICES => 'pocketsphinx:audio_second=0.0002,local:token=0.00001,espeak-ng:character=0.00003' });
@@ -35,6 +47,7 @@ $pp->user('root@platform.test', name => 'Platform Operator', superadmin => 1);
 
 sub browser {
     my ($phase, $email) = @_;
+    local $ENV{ADMIN_DEAD_URL} = $dead;
     my @out = `node $FindBin::Bin/admin.js $phase @{[ $s->url('') ]} $email '$password' 2>&1`;
     my $lines = 0;
     for (@out) {
@@ -89,7 +102,15 @@ is($pp->platform("SELECT agent_version FROM calls WHERE id = '$call'"), 3,
     'the call records the agent version it ran with');
 like($pp->platform("SELECT text FROM call_turns WHERE call_id = '$call' AND speaker = 'agent' ORDER BY seq LIMIT 1"),
     qr/^Thank you for calling Acme Dental/, 'the greeting spoken is the one rolled back to');
+
+# The forced failure, set up in the portal: OpenAI, unreachable, becomes
+# the agent's only language model (version 4).
+browser('providers', 'root@platform.test');
+is($pp->platform("SELECT llm_chain::text FROM agents WHERE id = '$agent'"), '["openai"]', 'OpenAI is the only language model');
+
 # The negative control: the greeting of version 2 is not what was said.
+# (This call still runs on the configuration read for the one before, and
+# makes voxline-media read version 4 for the next.)
 my ($rc2, $calls2, undef, $raw2) = Sim::run($s, @to, script('wrong-greeting', 'expect hello here what', 'hangup'));
 my ($wrong) = grep { exists $_->{expect_ok} } @{ $calls2->[0]{turns} || [] };
 ok($wrong && !$wrong->{expect_ok}, "expecting version 2's greeting fails the check") or diag $raw2;
@@ -101,11 +122,27 @@ my $r = $s->request('POST', '/webhooks/twilio/voice', content => form(%call),
     headers => { 'Content-Type' => 'application/x-www-form-urlencoded', 'X-Twilio-Signature' => 'AAAA' });
 is($r->{status}, 403, 'a forged webhook is refused (and logged)');
 
-# The forced failure: the carrier cannot be reached.
-my $key = $pp->api_key($tenant, 'write');
-$r = $s->post_json('/api/v1/calls', { agent_id => $agent, to => '+15550009999' },
-    headers => { Authorization => $key->{bearer}, Accept => 'application/json' });
-is($r->{json}{error}{code}, 'carrier_unavailable', 'placing a call through an unreachable carrier fails');
+# OpenAI cannot be reached and nothing follows it: the caller still hears
+# something, the fallback message, then the transfer to the agent's
+# transfer number.
+my $transfers = grep { $_->{path} =~ m{/Calls/} } @{ $carrier->requests };
+my ($rc3, $calls3, undef, $raw3) = Sim::run($s, @to, script('provider-down',
+    'expect thank calling help today',
+    'say is there free parking',
+    'expect technical difficulties connect member team',
+    'hangup'));
+my $down = $calls3->[0] // {};
+my ($fallback) = grep { exists $_->{expect_ok} } reverse @{ $down->{turns} || [] };
+ok($fallback && $fallback->{expect_ok}, 'with the model unreachable the caller hears the fallback message') or diag $raw3;
+my $failed = $down->{call_id} // '';
+ok(Sim::wait_for($s, "SELECT media_finished_at IS NOT NULL FROM calls WHERE id = '$failed'", 30), 'the failed call is finished');
+is($pp->platform("SELECT status || ' | ' || outcome || ' | ' || end_reason FROM calls WHERE id = '$failed'"),
+    'failed | transferred | language model providers unavailable', 'marked failed with the reason, and transferred');
+my @moved = grep { $_->{path} =~ m{/Calls/} } @{ $carrier->requests };
+is(scalar @moved - $transfers, 1, 'one transfer through the carrier API');
+like($moved[-1]{body} // '', qr/%2B15550001111/, "to the agent's transfer number");
+is($pp->platform("SELECT count(*) FROM system_error_occurrences WHERE code = 'provider_stage_failed' AND call_id = '$failed'"),
+    1, 'a system error is recorded with the call');
 
 $pp->user('olive@acme.test', name => 'Olive Owner', tenant => 'acme-dental', role => 'owner');
 browser('owner', 'olive@acme.test');
@@ -115,10 +152,14 @@ my ($ncalls, $cost, $v2v) = split /\|/, $pp->platform("SELECT count(*), round(co
     . " AND started_at >= now() - interval '7 days'");
 ok($cost > 0, "the simulated call has a cost ($cost USD)");
 ok($v2v >= 1, 'and its voice-to-voice latency');
-local @ENV{qw(ADMIN_TENANT ADMIN_CALLS ADMIN_COST)} = ($tenant, $ncalls, $cost);
+local @ENV{qw(ADMIN_TENANT ADMIN_CALLS ADMIN_COST ADMIN_FAILED_CALL)} = ($tenant, $ncalls, $cost, $failed);
 browser('review', 'root@platform.test');
 
-is($pp->platform("SELECT count(*) FROM audit_log WHERE action LIKE 'agent.%' AND tenant_id = '$tenant'"), 9,
+is($pp->platform("SELECT count(*) FROM audit_log WHERE action LIKE 'agent.%' AND tenant_id = '$tenant'"), 10,
     'every agent change of the run is in the audit log');
+is($pp->platform("SELECT string_agg(action, ' ' ORDER BY id) FROM audit_log WHERE action LIKE 'provider_credential.%'"
+    . " AND tenant_id = '$tenant'"), 'provider_credential.created provider_credential.tested',
+    "and the tenant's provider key, stored and tested");
+is($pp->platform("SELECT count(*) FROM audit_log WHERE action = 'system_error.resolve'"), 1, 'and the resolution');
 
 done_testing;

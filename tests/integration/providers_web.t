@@ -114,6 +114,7 @@ like($sql->("SELECT last_test_ok::text || ' ' || last_test_detail FROM provider_
      qr/^false provider_auth_failed: HTTP 401/, 'a refused key: provider_auth_failed');
 my $html = page($ops, "/admin/providers/$pid")->{content};
 like($html, qr/provider_auth_failed/, 'shown with its code');
+like($html, qr/class="test-message">The provider refused the credentials\.</, 'led by what it means');
 unlike($html, qr/sk-wrong-key-0000/, 'without the key');
 
 $r = post($ops, "/admin/providers/$pid", base_url => 'http://127.0.0.1:1/v1', secret => '');
