@@ -153,6 +153,7 @@ render_row(struct req *rq, struct resp *rs, const struct cred_scope *sc, int sta
 	json_object_set(ctx, "credential", row);
 	json_object_set_new(ctx, "fields", view);
 	json_object_set_new(ctx, "base", json_string(sc->base));
+	json_object_set_new(ctx, "platform", json_boolean(sc->tenant_id == NULL));
 	json_object_set_new(ctx, "invalid", json_boolean(errors != NULL));
 	admin_render(rq, rs, status, "provider", ctx);
 }

@@ -166,9 +166,23 @@ async function providers(page) {
     await page.isVisible('.test-detail:has-text("provider_unreachable")'), 'testing the connection says the provider cannot be reached, and why',
   await page.textContent('.facts'));
   await shot(page, 'admin-provider-key');
+  const keyUrl = page.url();
   await page.goto(`${base}/admin/provider-keys`);
   t.check(await page.isVisible(`td:has-text("${process.env.ADMIN_DEAD_URL}/v1")`), 'the list shows the address in use');
+  t.check(await page.isVisible('td:has-text("The provider could not be reached.")'), 'and what the last test found');
   await shot(page, 'admin-provider-keys');
+  // Phone and tablet widths: nothing wider than the screen.
+  for (const width of [375, 768]) {
+    await page.setViewportSize({ width, height: 800 });
+    for (const [url, name] of [[`${base}/admin/provider-keys`, 'admin-provider-keys'], [keyUrl, 'admin-provider-key']]) {
+      await page.goto(url);
+      // clientWidth leaves out a vertical scrollbar, which innerWidth counts.
+      const wide = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      t.check(wide <= 0, `${name} fits ${width} px`, `${wide} px too wide`);
+      await shot(page, `${name}-${width}`);
+    }
+  }
+  await page.setViewportSize({ width: 1280, height: 860 });
 
   // OpenAI alone answers for the agent: no fallback after it.
   await page.goto(`${base}/admin/agents`);
