@@ -74,31 +74,27 @@ admin_quality_error(struct req *rq, struct resp *rs)
 	if (admin_begin_platform(rq, rs) < 0)
 		return;
 	const char *p[1] = { admin_arg(rq, "code") };
-	json_t *err = admin_query(rq->db, "SELECT e.code, e.category, e.severity, e.message,"
+	json_t *err = admin_query_one(rq, rs, "SELECT e.code, e.category, e.severity, e.message,"
 	    " e.occurrences::text AS occurrences, to_char(e.first_seen, 'YYYY-MM-DD HH24:MI:SS') AS first_seen,"
 	    " to_char(e.last_seen, 'YYYY-MM-DD HH24:MI:SS') AS last_seen,"
 	    " to_char(e.resolved_at, 'YYYY-MM-DD HH24:MI') AS resolved_at, u.name AS resolved_by"
 	    " FROM system_errors e LEFT JOIN users u ON u.id = e.resolved_by WHERE e.code = $1", 1, p);
-	json_t *occ = err ? admin_query(rq->db, "SELECT o.id, to_char(o.occurred_at, 'YYYY-MM-DD HH24:MI:SS') AS occurred,"
-	    " o.correlation_id, o.call_id, o.detail, t.name AS tenant"
+	if (err == NULL)
+		return;
+	/* The call opens in the dashboard of its tenant (tenant_id, for the switch). */
+	json_t *occ = admin_query(rq->db, "SELECT o.id, to_char(o.occurred_at, 'YYYY-MM-DD HH24:MI:SS') AS occurred,"
+	    " o.correlation_id, o.call_id, o.detail, t.name AS tenant, o.tenant_id"
 	    " FROM system_error_occurrences o LEFT JOIN tenants t ON t.id = o.tenant_id"
-	    " WHERE o.code = $1 ORDER BY o.occurred_at DESC LIMIT 100", 1, p) : NULL;
-	if (err == NULL || occ == NULL) {
+	    " WHERE o.code = $1 ORDER BY o.occurred_at DESC LIMIT 100", 1, p);
+	if (occ == NULL) {
 		json_decref(err);
 		admin_db_fail(rq, rs);
 		return;
 	}
 	db_commit(rq->db);
-	if (json_array_size(err) == 0) {
-		json_decref(err);
-		json_decref(occ);
-		resp_error(rq, rs, ERR_not_found, NULL);
-		return;
-	}
 	json_t *ctx = admin_ctx(rq, p[0], "quality");
-	json_object_set_new(ctx, "error", json_incref(json_array_get(err, 0)));
+	json_object_set_new(ctx, "error", err);
 	json_object_set_new(ctx, "occurrences", occ);
-	json_decref(err);
 	admin_render(rq, rs, 200, "quality_error", ctx);
 }
 

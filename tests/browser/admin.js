@@ -227,6 +227,10 @@ async function review(page) {
   await page.goto(`${base}/admin/quality`);
   const failure = '#open-errors td a:has-text("provider_stage_failed")';
   t.check(await page.isVisible(failure), 'the failed language-model stage is an open error in Quality');
+  const group = '#open-errors tbody tr:has(td a:text-is("provider_stage_failed"))';
+  const affected = (await page.locator(`${group} td.num`).nth(1).textContent()).trim();
+  t.check(await page.isVisible(`${group} td:has-text("Every provider of a stage failed during the call")`) && affected === '1',
+    'grouped under its code, with what it means and the one call affected', await page.textContent(group));
   t.check(await page.isVisible('#provider-errors td a:has-text("provider_stage_failed")'), 'and among the provider errors');
   const openai = '#provider-health tbody tr:has(td:text-is("openai"))';
   t.check(await page.isVisible(`${openai} td.breaker-state:text-is("open")`) &&
@@ -237,11 +241,22 @@ async function review(page) {
   t.check(await page.isVisible('tr.row-failed'), 'refused carrier webhooks are listed first');
   await shot(page, 'admin-quality');
   await page.click(failure);
-  t.check(await page.isVisible(`td:has-text("${process.env.ADMIN_FAILED_CALL}")`) &&
-    await page.isVisible('td:text-is("llm")'), 'its detail shows the affected call and the stage');
+  const errorUrl = page.url();
+  const occurrence = `tr:has(button.link-button:text-is("${process.env.ADMIN_FAILED_CALL}"))`;
+  t.check(await page.isVisible(`${occurrence} td:text-is("Acme Dental")`) && await page.isVisible(`${occurrence} td:text-is("llm")`),
+    'its detail shows the affected call, its tenant and the stage', await page.textContent('tbody'));
   await shot(page, 'admin-quality-error');
+  // The call opens in its tenant's dashboard.
+  await submit(page, `${occurrence} button.link-button`);
+  t.check(path(page) === `/calls/${process.env.ADMIN_FAILED_CALL}`, 'the call link opens the call', page.url());
+  t.check(await page.isVisible('dd:has-text("Failed"):has-text("language model providers unavailable")') &&
+    await page.isVisible('dd:has-text("+15550001111")'), 'which shows it failed for want of a language model, and its transfer',
+    await page.textContent('.dash-facts'));
+  await shot(page, 'admin-quality-call');
+  await page.goto(errorUrl);
   await submit(page, 'form[action$="/resolve"] button');
-  t.check(await page.isVisible('.alert:has-text("Resolved")'), 'and can be marked resolved');
+  t.check(await page.isVisible('.alert:has-text("Resolved"):has-text("by Platform Operator")') &&
+    !(await page.isVisible('form[action$="/resolve"] button')), 'and can be marked resolved, by whom it says');
   await page.goto(`${base}/admin/quality`);
   t.check(!(await page.isVisible(failure)) && await page.isVisible('#resolved-errors td a:has-text("provider_stage_failed")'),
     'it leaves the open errors for the resolved ones');

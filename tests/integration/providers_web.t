@@ -309,6 +309,15 @@ for (1 .. 100) {
 is($run, 'failed', 'a transcript AssemblyAI could not make: the run fails');
 like($sql->("SELECT detail FROM system_error_occurrences WHERE code = 'transcription_failed' AND call_id = '$call2'"),
      qr/Audio file is too short/, 'recorded as a system error with the call id and the reason');
+# Quality links the occurrence to the call, in its tenant's dashboard.
+my $call2_tenant = $sql->("SELECT tenant_id FROM calls WHERE id = '$call2'");
+$html = page($ops, '/admin/quality/errors/transcription_failed')->{content};
+my $opens = qr{<form class="call-open" method="post" action="/account/tenant">.*?name="tenant_id" value="$call2_tenant">\s*}s;
+like($html, qr{$opens<input type="hidden" name="next" value="/calls/$call2">\s*<button type="submit" class="link-button"[^>]*>$call2</button>},
+    "Quality's occurrence opens its call after switching to the call's tenant");
+$r = post($ops, '/account/tenant', tenant_id => $call2_tenant, next => "/calls/$call2");
+is($r->{status} . ' ' . ($r->{headers}{location} // ''), "303 /calls/$call2", 'the switch leads to the call');
+like(page($ops, "/calls/$call2")->{content}, qr/<h1>Call from/, "which the operator sees in the tenant's dashboard");
 
 # ---- Provider health on the Quality page ---------------------------------------------
 $sql->("INSERT INTO provider_health (provider, instance, state, consecutive_failures, last_error)"
