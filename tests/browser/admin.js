@@ -30,6 +30,13 @@ async function submit(page, selector = 'form.form button[type=submit]') {
   await Promise.all([page.waitForNavigation(), page.click(selector)]);
 }
 
+// Nothing wider than the window: no sideways scrolling of the whole page
+// (clientWidth leaves out a vertical scrollbar, which innerWidth counts).
+async function fits(page, name) {
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  return t.check(wide <= 0, name, `${wide} px too wide`);
+}
+
 async function workIn(page, tenant) {
   await page.selectOption('#tenant-switch', { label: tenant });
   await submit(page, '.tenant-switcher button');
@@ -176,9 +183,7 @@ async function providers(page) {
     await page.setViewportSize({ width, height: 800 });
     for (const [url, name] of [[`${base}/admin/provider-keys`, 'admin-provider-keys'], [keyUrl, 'admin-provider-key']]) {
       await page.goto(url);
-      // clientWidth leaves out a vertical scrollbar, which innerWidth counts.
-      const wide = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-      t.check(wide <= 0, `${name} fits ${width} px`, `${wide} px too wide`);
+      await fits(page, `${name} fits ${width} px`);
       await shot(page, `${name}-${width}`);
     }
   }
@@ -239,6 +244,7 @@ async function review(page) {
   t.check(await page.isVisible('#breaker-transitions tr:has(td:text-is("openai")):has(td:text-is("open")):has(td:has-text("connect"))'),
     'with its transition to open and the reason', await page.textContent('#breaker-transitions'));
   t.check(await page.isVisible('tr.row-failed'), 'refused carrier webhooks are listed first');
+  await fits(page, 'the Quality page fits the window');
   await shot(page, 'admin-quality');
   await page.click(failure);
   const errorUrl = page.url();
