@@ -221,7 +221,7 @@ chain_llm(struct chain_job *j, struct dialog *d, const char *caller_text, llm_to
 	memset(&j->report, 0, sizeof j->report);
 	struct tokens k = { .fn = token, .arg = arg };
 	buf_init(&k.text, 64 * 1024);
-	int rc = -1, cut = 0;
+	int rc = -1, cut = 0, turns = d->caller_turns;
 	char *ask = xstrdup(caller_text);
 	for (int i = 0; i < c->n; i++) {
 		const struct llm_remote *r = engine_llm_remote(c->names[i]);
@@ -235,8 +235,6 @@ chain_llm(struct chain_job *j, struct dialog *d, const char *caller_text, llm_to
 			d->action = DIALOG_NONE;
 			d->looked_up = 0;
 			rc = r->reply(&ctx, d, ask, on_token, &k, &t->usage);
-			if (rc == 0 && !cut)
-				dialog_note_turn(d, caller_text);
 		} else
 			rc = engine_llm(c->names[i])->reply(d, caller_text, on_token, &k, &t->usage);
 		if (settle(j, t, rc == 0, &ctx, CHAIN_LLM))
@@ -251,6 +249,10 @@ chain_llm(struct chain_job *j, struct dialog *d, const char *caller_text, llm_to
 			cut = 1;
 		}
 	}
+	/* The caller spoke, whichever engine answered and even when none
+	 * could (the local dialogue engine counts its own turns). */
+	if (d->caller_turns == turns)
+		dialog_note_turn(d, caller_text);
 	if (j->report.used[0])
 		dialog_remember(d, cut ? NULL : caller_text, k.text.data ? k.text.data : "");
 	free(ask);

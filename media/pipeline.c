@@ -347,7 +347,12 @@ close_reply(struct call *c, int interrupted)
 	}
 	const char *text = interrupted ? (c->heard_text.len ? c->heard_text.data : "") :
 	    (c->reply_text.data ? c->reply_text.data : "");
-	add_turn(c, c->reply_seq, "agent", text, c->reply_started_wall, media_wall_ms(), interrupted, lat);
+	/* A reply that never had words (its engines failed and something else
+	 * is said instead) leaves no turn; its reserved seq is skipped. */
+	if (*text || interrupted)
+		add_turn(c, c->reply_seq, "agent", text, c->reply_started_wall, media_wall_ms(), interrupted, lat);
+	else
+		json_decref(lat);
 	c->reply_seq = 0;
 	c->measuring = 0;
 	buf_reset(&c->reply_text);

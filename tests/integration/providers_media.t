@@ -204,6 +204,10 @@ subtest 'every language model down: fallback message, transfer, failed call with
         1, 'system error recorded with the call id');
     is(Sim::q($s, "SELECT count(*) FROM call_events WHERE call_id = '$id' AND type = 'provider.stage_failed'"), 1,
         'on the timeline');
+    is(Sim::q($s, "SELECT count(*) FROM call_turns WHERE call_id = '$id' AND speaker = 'agent' AND text = ''"), 0,
+        'no empty agent turn where the models failed');
+    like(Sim::q($s, "SELECT summary FROM calls WHERE id = '$id'"), qr/^Caller asked about/,
+        'the summary knows the caller spoke');
     ok(metric('voxline_media_provider_requests_total', 'provider="groq",result="error"') >= 1, 'Groq failures counted');
     $ps->fault('openai');
     $ps->fault('groq');
