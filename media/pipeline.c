@@ -162,7 +162,7 @@ run_job(uv_work_t *req)
 {
 	struct job *j = req->data;
 	j->started = media_now_ms();
-	if (j->cancel)
+	if (j->cancel && j->kind != JOB_STT_CLOSE)     /* a session is always closed */
 		goto out;
 	switch (j->kind) {
 	case JOB_LOAD:
