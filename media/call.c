@@ -404,6 +404,7 @@ call_socket_closed(struct call *c)
 	c->cancel_tts && (*c->cancel_tts = 1);
 	c->cancel_llm && (*c->cancel_llm = 1);
 	c->gen++;
+	pipeline_stream_closed(c);
 	unlink_call(c);
 	call_unref(c);
 }

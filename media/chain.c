@@ -10,6 +10,7 @@
 #include "media.h"
 #include "pool_db.h"
 #include "provider_creds.h"
+#include "engines/stt_live.h"
 #include "xalloc.h"
 #include <jansson.h>
 #include <pthread.h>
@@ -65,8 +66,8 @@ static struct cred_entry {
 } creds[CRED_CACHE];
 static int ncreds;
 
-static int
-cred_get(const char *tenant_id, const char *provider, struct provider_cred *out)
+int
+chain_credentials(const char *tenant_id, const char *provider, struct provider_cred *out)
 {
 	double now = media_now_ms(), ttl = (double)cfg_int(CFG_media_agent_cache_seconds) * 1000.0;
 	pthread_mutex_lock(&cred_lock);
@@ -124,7 +125,7 @@ prepare(struct chain_job *j, struct chain_try *t, int remote, struct engine_ctx 
 	ctx->ttfb_ms = -1;
 	if (!remote)
 		return 0;
-	int f = cred_get(j->tenant_id, t->provider, cred);
+	int f = chain_credentials(j->tenant_id, t->provider, cred);
 	if (f <= 0 || !cred->base_url[0]) {
 		snprintf(t->error, sizeof t->error, "%s", f < 0 ? "credentials could not be read" :
 		    "no credentials for this provider");
@@ -191,7 +192,17 @@ chain_stt(struct chain_job *j, const int16_t *pcm, size_t n, const char *hints)
 		struct provider_cred cred;
 		if (prepare(j, t, r != NULL, &ctx, &cred) < 0)
 			continue;
-		text = r ? r->transcribe(&ctx, pcm, n, &t->usage) :
+		if (r && (j->live == NULL || !stt_live_usable(j->live, j->live_turn))) {
+			/* No session for this call, or it failed at an earlier turn:
+			 * the rest of the call is heard by the next engine. */
+			t->skipped = 1;
+			snprintf(t->error, sizeof t->error, "%s", j->live ? "live session failed earlier in the call" :
+			    "no live session");
+			if (j->worker >= 0)
+				breakers_release(j->worker, t->provider);
+			continue;
+		}
+		text = r ? r->turn_text(&ctx, j->live, j->live_turn, &t->usage) :
 		    engine_stt(c->names[i])->transcribe(pcm, n, hints, &t->usage);
 		if (settle(j, t, text != NULL, &ctx, CHAIN_STT))
 			break;
@@ -281,6 +292,27 @@ chain_tts(struct chain_job *j, const char *text, const char *voice, uint8_t **ul
 	}
 	finish(j);
 	return j->report.used[0] ? 0 : -1;
+}
+
+void
+chain_stt_close(struct chain_job *j, const char *provider)
+{
+	memset(&j->report, 0, sizeof j->report);
+	struct chain_try *t = next_try(j, provider);
+	t->ok = stt_live_close(j->live, &t->usage, t->error, sizeof t->error) == 0;
+	j->live = NULL;
+	if (!t->ok && j->worker >= 0)
+		breakers_record(j->worker, provider, 0, t->error);
+}
+
+const char *
+chain_stt_live(const struct agent *a)
+{
+	const struct engine_chain *c = &a->chains[CHAIN_STT];
+	for (int i = 0; i < c->n; i++)
+		if (engine_stt_remote(c->names[i]))
+			return c->names[i];
+	return NULL;
 }
 
 void

@@ -41,6 +41,8 @@ struct chain_job {
 	const char *call_id;
 	int worker;                   /* whose breakers (-1: none, e.g. agent loading) */
 	const volatile int *cancel;
+	struct stt_live *live;        /* STT: the call's live session (may be NULL) */
+	unsigned live_turn;           /* and the turn asked of it */
 	struct chain_report report;
 };
 
@@ -51,6 +53,17 @@ void chain_parse(struct engine_chain *c, enum chain_stage stage, const char *jso
 char *chain_stt(struct chain_job *j, const int16_t *pcm, size_t n, const char *hints);
 int chain_llm(struct chain_job *j, struct dialog *d, const char *caller_text, llm_token_fn token, void *arg);
 int chain_tts(struct chain_job *j, const char *text, const char *voice, uint8_t **ulaw, size_t *n);
+
+/* The end of the call's live STT session (j->live, whose reference it
+ * takes): its billed usage, and a failure no turn reported, in the report. */
+void chain_stt_close(struct chain_job *j, const char *provider);
+
+/* Credentials of a cloud provider for a tenant (cached): 1, 0 when
+ * there are none, -1 when they could not be read. */
+struct provider_cred;
+int chain_credentials(const char *tenant_id, const char *provider, struct provider_cred *out);
+/* The live-session provider of the agent's STT chain, NULL when none. */
+const char *chain_stt_live(const struct agent *a);
 
 /* The sum of the usage in a report. */
 void chain_usage_total(const struct chain_report *r, struct engine_usage *out);

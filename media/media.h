@@ -103,6 +103,7 @@ struct call {
 	size_t utt_len, utt_cap;
 	int16_t preroll[1600];
 	size_t preroll_len;
+	struct stt_live *stt_live;    /* the call's live recognition session, if its chain has one */
 	int capturing;
 	double speech_start_ms;
 	/* The agent's reply under way. */
@@ -162,6 +163,8 @@ void pipeline_mark_heard(struct call *c, const char *name);
 void pipeline_tick(struct call *c, double now);
 void pipeline_mail(struct worker *w);
 void pipeline_frame_sent(struct call *c, double now);
+/* The stream closed: the live recognition session ends (CloseStream). */
+void pipeline_stream_closed(struct call *c);
 void pipeline_end(struct call *c);          /* closes the reply under way */
 /* Plays ready audio as the agent's next reply, then does `then`. */
 void pipeline_play(struct call *c, const uint8_t *audio, size_t n, const char *text,

@@ -12,7 +12,11 @@
 #include "log.h"
 #include "metrics.h"
 #include "pool_db.h"
+#include "audio.h"
+#include "breakers.h"
+#include "chain.h"
 #include "engines/fixed_delay.h"
+#include "engines/stt_live.h"
 #include "sentence.h"
 #include "xalloc.h"
 #include <stdlib.h>
@@ -20,6 +24,8 @@
 
 #define UTT_MAX_SAMPLES (8000 * 30)
 #define PREROLL_SAMPLES 1600          /* 200 ms before speech was declared */
+/* Quiet here that confirms the live recogniser's end of turn. */
+#define LIVE_ENDPOINT_QUIET_MS 200
 
 void call_push_ctl(struct call *c, char *frame);
 
@@ -32,7 +38,7 @@ struct metric media_v2v_ms = METRIC_HISTOGRAM_INIT("voxline_media_voice_to_voice
 struct metric media_barge_ins = METRIC_INIT("voxline_media_barge_ins_total",
     "Agent replies interrupted by the caller.", METRIC_COUNTER);
 
-enum job_kind { JOB_LOAD, JOB_STT, JOB_LLM, JOB_TTS, JOB_TRANSFER };
+enum job_kind { JOB_LOAD, JOB_STT, JOB_LLM, JOB_TTS, JOB_TRANSFER, JOB_STT_CLOSE };
 
 struct job {
 	uv_work_t req;
@@ -156,7 +162,7 @@ run_job(uv_work_t *req)
 {
 	struct job *j = req->data;
 	j->started = media_now_ms();
-	if (j->cancel)
+	if (j->cancel && j->kind != JOB_STT_CLOSE)     /* a session is always closed */
 		goto out;
 	switch (j->kind) {
 	case JOB_LOAD:
@@ -178,6 +184,9 @@ run_job(uv_work_t *req)
 	}
 	case JOB_TTS:
 		j->rc = chain_tts(&j->chain, j->text, j->agent->voice, &j->audio, &j->naudio);
+		break;
+	case JOB_STT_CLOSE:
+		chain_stt_close(&j->chain, j->text);
 		break;
 	case JOB_TRANSFER:
 		break;        /* sent from the loop; here only to record a failure */
@@ -689,7 +698,13 @@ after_job(uv_work_t *req, int status)
 	case JOB_LLM: after_llm(c, j); break;
 	case JOB_TTS: after_tts(c, j); break;
 	case JOB_TRANSFER: after_transfer(c, j); break;
+	case JOB_STT_CLOSE:
+		add_usage(&c->usage_stt, &j->usage);
+		resilience_after_job(c, CHAIN_STT, &j->chain.report);
+		break;
 	}
+	if (j->chain.live)
+		stt_live_unref(j->chain.live);
 	log_set_call_id(NULL);
 	if (j->loaded)
 		agent_unref(j->loaded);
@@ -831,6 +846,51 @@ end_of_turn(struct call *c, double now)
 	j->pcm = xmalloc((c->utt_len ? c->utt_len : 1) * sizeof *j->pcm);
 	memcpy(j->pcm, c->utt, c->utt_len * sizeof *j->pcm);
 	j->npcm = c->utt_len;
+	if (c->stt_live) {
+		j->chain.live = c->stt_live;
+		j->chain.live_turn = stt_live_end_turn(c->stt_live);
+		stt_live_ref(c->stt_live);
+	}
+	job_submit(j);
+}
+
+/* Caller speech for the live recognition session, as it arrives. */
+static void
+live_audio(struct call *c, const int16_t *pcm, size_t n)
+{
+	uint8_t ulaw[PREROLL_SAMPLES];
+	for (size_t off = 0; c->stt_live && off < n; off += PREROLL_SAMPLES) {
+		size_t k = n - off < PREROLL_SAMPLES ? n - off : PREROLL_SAMPLES;
+		audio_pcm_to_ulaw(pcm + off, k, ulaw);
+		stt_live_audio(c->stt_live, ulaw, k);
+	}
+}
+
+/* A caller turn starts: the call's live session (opened at the first
+ * turn whose recogniser's breaker is not open) hears it. */
+static void
+live_begin(struct call *c)
+{
+	const char *provider = chain_stt_live(c->agent);
+	if (provider == NULL)
+		return;
+	if (c->stt_live == NULL) {
+		if (breakers_state(c->w->index, provider) == BREAKER_OPEN)
+			return;
+		c->stt_live = stt_live_open(provider, c->claims.tenant_id, c->w->index);
+	}
+	stt_live_begin(c->stt_live);
+}
+
+void
+pipeline_stream_closed(struct call *c)
+{
+	if (c->stt_live == NULL)
+		return;
+	struct job *j = job_new(c, JOB_STT_CLOSE);
+	j->chain.live = c->stt_live;
+	c->stt_live = NULL;
+	j->text = xstrdup(chain_stt_live(c->agent));
 	job_submit(j);
 }
 
@@ -839,9 +899,19 @@ pipeline_caller_audio(struct call *c, const int16_t *pcm, size_t n)
 {
 	double now = media_now_ms();
 	enum vad_event ev = vad_feed(&c->vad, pcm, n);
-	if (c->capturing)
+	int endpointed = 0;
+	if (ev == VAD_NONE && c->capturing && c->vad.in_speech && c->vad.gap_ms >= LIVE_ENDPOINT_QUIET_MS &&
+	    c->stt_live && stt_live_endpointed(c->stt_live)) {
+		/* The recogniser heard the end of the turn before our own
+		 * silence wait did, and it is quiet here too. */
+		vad_end_speech(&c->vad);
+		ev = VAD_SPEECH_END;
+		endpointed = 1;
+	}
+	if (c->capturing) {
 		utt_append(c, pcm, n);
-	else
+		live_audio(c, pcm, n);
+	} else
 		preroll_add(c, pcm, n);
 	if (c->vad.gap_ms == 0 && c->vad.run_ms > 0) {
 		c->last_caller_ms = now;
@@ -865,8 +935,10 @@ pipeline_caller_audio(struct call *c, const int16_t *pcm, size_t n)
 			c->t = (struct turn_timing){ 0 };
 			c->speech_start_ms = now - c->vad.run_ms;
 			c->t.speech_start_wall = media_wall_ms() - c->vad.run_ms;
+			live_begin(c);
 		}
 		utt_append(c, c->preroll, c->preroll_len);
+		live_audio(c, c->preroll, c->preroll_len);
 		c->preroll_len = 0;
 		c->capturing = 1;
 	}
@@ -885,6 +957,9 @@ pipeline_caller_audio(struct call *c, const int16_t *pcm, size_t n)
 			call_event(c, "caller.backchannel", NULL);
 			return;
 		}
+		if (endpointed)
+			call_event(c, "caller.endpoint", json_pack("{s:s,s:i}", "by", chain_stt_live(c->agent),
+			    "quiet_ms", c->vad.gap_ms));
 		end_of_turn(c, now);
 	} else if (c->capturing && c->utt_len >= UTT_MAX_SAMPLES)
 		end_of_turn(c, now);

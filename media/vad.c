@@ -14,6 +14,14 @@ vad_init(struct vad *v, const struct vad_config *cfg)
 	*v = (struct vad){ .cfg = *cfg, .noise_db = -70.0 };
 }
 
+void
+vad_end_speech(struct vad *v)
+{
+	v->in_speech = 0;
+	v->run_ms = 0;
+	v->speech_ms = 0;
+}
+
 enum vad_event
 vad_feed(struct vad *v, const int16_t *pcm, size_t n)
 {
@@ -49,9 +57,7 @@ vad_feed(struct vad *v, const int16_t *pcm, size_t n)
 	v->gap_ms += ms;
 	if (v->in_speech) {
 		if (v->gap_ms >= v->cfg.end_silence_ms) {
-			v->in_speech = 0;
-			v->run_ms = 0;
-			v->speech_ms = 0;
+			vad_end_speech(v);
 			return VAD_SPEECH_END;
 		}
 		return VAD_NONE;

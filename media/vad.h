@@ -30,6 +30,9 @@ struct vad {
 void vad_init(struct vad *v, const struct vad_config *cfg);
 /* Feeds one frame (any length; durations follow the sample count). */
 enum vad_event vad_feed(struct vad *v, const int16_t *pcm, size_t n);
+/* The utterance under way is over (decided elsewhere, e.g. by the
+ * recogniser's endpointing): the next speech starts a new one. */
+void vad_end_speech(struct vad *v);
 /* Milliseconds of speech in the utterance under way (0 when none). */
 int vad_speech_ms(const struct vad *v);
 

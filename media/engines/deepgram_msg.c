@@ -9,6 +9,7 @@ dg_init(struct dg_utterance *u)
 {
 	memset(u, 0, sizeof *u);
 	u->duration = -1;
+	u->final_end = -1;
 }
 
 static void
@@ -39,9 +40,20 @@ results(struct dg_utterance *u, json_t *j)
 		u->interim_seen = 1;
 		return 0;
 	}
+	json_t *st = json_object_get(j, "start"), *du = json_object_get(j, "duration");
+	if (json_is_number(st) && json_is_number(du)) {
+		double end = json_number_value(st) + json_number_value(du);
+		if (end > u->final_end)
+			u->final_end = end;
+		if (end <= u->since + 0.01)
+			return 0;             /* audio given up (a back-channel sound) */
+	}
 	append(u, t);
-	if (json_is_true(json_object_get(j, "speech_final")) || json_is_true(json_object_get(j, "from_finalize")))
-		u->final = 1;
+	/* Words after an endpoint mean the caller went on: not final again
+	 * until the next one (an empty segment changes nothing). */
+	int endpoint = json_is_true(json_object_get(j, "speech_final")) || json_is_true(json_object_get(j, "from_finalize"));
+	if (t[0] || endpoint)
+		u->final = endpoint;
 	return 0;
 }
 

@@ -62,9 +62,12 @@ struct tts_engine {
 /* Cloud engines: the same stages through a provider, with the request
  * described by an engine_ctx (filled by the chain from the credential
  * and the configured limits). */
+struct stt_live;
+/* A cloud recogniser streams the whole call through one live session
+ * (stt_live.h); a turn's transcript is read from it. */
 struct stt_remote {
 	const char *name;
-	char *(*transcribe)(struct engine_ctx *ctx, const int16_t *pcm, size_t n, struct engine_usage *u);
+	char *(*turn_text)(struct engine_ctx *ctx, struct stt_live *live, unsigned turn, struct engine_usage *u);
 };
 
 struct llm_remote {

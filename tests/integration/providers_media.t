@@ -1,6 +1,8 @@
 #!/usr/bin/env perl
 # Live calls on cloud providers, played by tests/lib/ProviderServer.pm:
-# the whole call on Deepgram + OpenAI + ElevenLabs with usage and cost;
+# the whole call on Deepgram + OpenAI + ElevenLabs with usage and cost
+# (one Deepgram session streaming the whole call); the session dropped
+# mid-call, the rest of the call heard by the fallback recogniser;
 # a language model failing mid-call and the fallback carrying on with
 # the conversation; a stalling TTS opening its breaker for the next
 # calls, then closing after probes; every language model down, where
@@ -30,6 +32,8 @@ my $s = Stack->new(env => {
     VOXLINE_MEDIA_WORKERS => 1,
     VOXLINE_PROVIDER_FAILURE_THRESHOLD => 2, VOXLINE_PROVIDER_SUCCESS_THRESHOLD => 2,
     VOXLINE_PROVIDER_OPEN_MS => 40000, VOXLINE_PROVIDER_STALL_MS => 800,
+    # provider_health follows every recorded failure, not only transitions.
+    VOXLINE_PROVIDER_HEALTH_REFRESH_SECONDS => 1,
     VOXLINE_MEDIA_PRICES => join(',', 'pocketsphinx:audio_second=0,local:token=0,espeak-ng:character=0',
         'deepgram:audio_second=' . $price{deepgram}, 'openai:token=' . $price{openai}, 'groq:token=' . $price{groq},
         'elevenlabs:character=' . $price{elevenlabs}, 'cartesia:character=' . $price{cartesia}),
@@ -55,7 +59,8 @@ my %answer = (
     parking => 'Yes, there is a free parking lot behind the building, and metered street parking in front.',
     transfer => 'Of course. Let me transfer you to a member of our team now.',
 );
-$ps->llm_rules({ match => 'hours', content => $answer{hours} },
+# ('opening': what the local recogniser makes of the question when it is the fallback.)
+$ps->llm_rules({ match => 'hours|opening', content => $answer{hours} },
                { match => 'parking', content => $answer{parking} },
                { match => 'human|person', content => $answer{transfer}, tool_calls => [ { name => 'transfer_call', arguments => {} } ] });
 
@@ -83,12 +88,28 @@ subtest 'a normal call runs entirely on the cloud chain with usage and cost' => 
     is($rc, 0, 'both answers heard by the caller') or diag $raw;
     my $id = $calls->[0]{call_id};
     my $dg = call_requests('deepgram');
-    is(scalar @$dg, 2, 'one Deepgram session per caller turn');
+    is(scalar @$dg, 1, 'one Deepgram session for the whole call');
+    my $m = join ' ', @{ $dg->[0]{messages} };
+    like($m, qr/^audio Finalize (?:KeepAlive )*audio Finalize (?:KeepAlive )*CloseStream$/,
+        'audio, Finalize per turn, CloseStream at the end') or diag $m;
+    ok(($m =~ tr/K//) >= 1 && $m =~ /Finalize KeepAlive/, 'KeepAlive while the agent spoke') or diag $m;
+    my @seg = grep { $_->{words} } @{ $dg->[0]{segments} };
+    is(join(',', map { $_->{by} // '' } @seg), 'speech_final,speech_final',
+        "each caller turn's words finalized by Deepgram's endpointing") or diag explain $dg->[0]{segments};
+    is(Sim::q($s, "SELECT count(*) FROM call_events WHERE call_id = '$id' AND type = 'caller.endpoint' AND data->>'by' = 'deepgram'"),
+        2, 'and that endpoint ended the turns');
+    ok($dg->[0]{audio_frames} >= 40, "audio sent frame by frame ($dg->[0]{audio_frames} frames)");
+    for my $i (0 .. $#seg) {
+        my ($spread, $dur) = ($seg[$i]{flushed_at} - $seg[$i]{first_audio}, $seg[$i]{bytes} / 8000);
+        ok($spread >= 0.6 * $dur, sprintf('turn %d streamed while spoken: %.2f s of audio over %.2f s', $i + 1, $dur, $spread));
+    }
+    is($dg->[0]{interim_results}, 2, 'interim results came back during speech');
+    is_deeply($dg->[0]{transcripts}, [ 'opening hours', 'is there free parking' ], 'transcripts from the final results');
     is($dg->[0]{auth}{authorization}, 'Token ' . $ps->key('deepgram'), 'Deepgram: Token auth');
     is($dg->[0]{query}{encoding} . '/' . $dg->[0]{query}{sample_rate}, 'mulaw/8000', 'Deepgram: mu-law at 8 kHz');
     is($dg->[0]{query}{interim_results}, 'true', 'interim results asked for');
     ok($dg->[0]{query}{endpointing}, 'endpointing set');
-    is_deeply($dg->[0]{messages}, [ 'Finalize', 'CloseStream' ], 'Finalize, then CloseStream');
+    is($dg->[0]{query}{utterance_end_ms}, 1000, 'UtteranceEnd asked for');
     my $llm = call_requests('openai');
     is(scalar @$llm, 2, 'two chat completions');
     is($llm->[0]{auth}{authorization}, 'Bearer ' . $ps->key('openai'), 'OpenAI: Bearer auth');
@@ -113,6 +134,38 @@ subtest 'a normal call runs entirely on the cloud chain with usage and cost' => 
     ok(abs($cl - $tokens * $price{openai}) < 1e-5, "LLM cost: $tokens tokens from the final chunks") or diag "$cl";
     ok(abs($ct - $chars * $price{elevenlabs}) < 1e-5, "TTS cost: $chars characters") or diag "$ct";
     is(Sim::q($s, "SELECT status FROM calls WHERE id = '$id'"), 'completed', 'call completed');
+};
+
+subtest 'the Deepgram session drops mid-call: the rest of the call on the fallback recogniser' => sub {
+    $ps->clear_log;
+    $ps->fault('deepgram', type => 'drop', count => 1);
+    $ps->stt_script('opening hours', 'is there free parking');
+    my $errors = metric('voxline_media_provider_requests_total', 'provider="deepgram",result="error"');
+    my ($rc, $calls, $sum, $raw) = Sim::run($s, '--direct', "$fixtures/hours.call");
+    is($rc, 0, 'both answers heard by the caller') or diag $raw;
+    my $id = $calls->[0]{call_id};
+    my $dg = call_requests('deepgram');
+    is(scalar @$dg, 1, 'one session, not reopened');
+    is($dg->[0]{fault}, 'drop', 'dropped by the server');
+    is($dg->[0]{messages}[-1], 'dropped', 'in the middle of the first turn') or diag join ' ', @{ $dg->[0]{messages} };
+    is(Sim::q($s, "SELECT string_agg(provider_stt, ',' ORDER BY seq) FROM call_turns WHERE call_id = '$id' AND speaker = 'caller'"),
+        'pocketsphinx,pocketsphinx', 'both turns heard by the fallback');
+    like(Sim::q($s, "SELECT string_agg(text, ' | ' ORDER BY seq) FROM call_turns WHERE call_id = '$id' AND speaker = 'caller'"),
+        qr/opening.* \| .*parking/, 'with the words of the questions');
+    is(Sim::q($s, "SELECT count(*) FROM call_events WHERE call_id = '$id' AND type = 'provider.failed' AND data->>'stage' = 'stt'"),
+        1, 'the failure once on the timeline');
+    is(Sim::q($s, "SELECT count(*) FROM call_events WHERE call_id = '$id' AND type = 'caller.endpoint'"), 0,
+        'the turns ended by our own silence wait');
+    is(metric('voxline_media_provider_requests_total', 'provider="deepgram",result="error"'), $errors + 1,
+        'and once for the breaker');
+    is(Sim::q($s, "SELECT consecutive_failures FROM provider_health WHERE provider = 'deepgram'"), 1,
+        'provider health counts the failure');
+    like(Sim::q($s, "SELECT last_error FROM provider_health WHERE provider = 'deepgram'"), qr/closed|sending/,
+        'with the reason');
+    ok(abs(Sim::q($s, "SELECT cost_stt FROM calls WHERE id = '$id'") - $dg->[0]{audio_bytes} / 8000 * $price{deepgram}) < 1e-5,
+        'the dropped session billed by the audio sent');
+    is(Sim::q($s, "SELECT status FROM calls WHERE id = '$id'"), 'completed', 'call completed');
+    $ps->fault('deepgram');
 };
 
 subtest 'the primary LLM fails mid-call: the fallback finishes it with the conversation' => sub {

@@ -570,6 +570,26 @@ sub deepgram_listen {
     my $log = $req->{log};
     $log->{status} = 101;
     my $interim_sent = 0;
+    # What the client did, for the tests: messages in order (a run of
+    # binary frames is one 'audio'), and per finalized segment when its
+    # first audio arrived, when and by what it was finalized (audio
+    # streamed as spoken spreads over the segment's duration; a buffered
+    # utterance does not) and whether it had words.
+    my ($frames, $interims, @segments) = (0, 0);
+    # Endpointing: after that much silence following speech, the segment
+    # is finalized with speech_final.  Silence is the mu-law zero (0xFF,
+    # 0x7F); a segment without speech is finalized with no words.
+    my $endpointing = ($q->{endpointing} // '') =~ /^([0-9]+)$/ ? $1 : 0;
+    my ($seg_speech, $quiet) = (0, 0);
+    my $t0 = time;
+    my $write_log = sub {
+        $log->{messages} = \@messages;
+        $log->{audio_bytes} = $bytes;
+        $log->{audio_frames} = $frames;
+        $log->{interim_results} = $interims;
+        $log->{segments} = \@segments;
+        $self->_log($log);
+    };
     my $result = sub {
         my ($text, $is_final, $speech_final, $from_finalize) = @_;
         my $dur = $seg_bytes / 8000;
@@ -586,6 +606,21 @@ sub deepgram_listen {
                 version => '2024-01-01', arch => 'nova-3' }, model_uuid => '00000000-0000-4000-8000-000000000000' } };
         _ws_send($c, 1, $JSON->encode($msg));
     };
+    my $finalize = sub {
+        my ($by) = @_;
+        my $words = !$endpointing || $seg_speech > 0;
+        @{ $segments[-1] }{qw(flushed_at bytes by words)} = (time - $t0, $seg_bytes, $by, $words ? 1 : 0);
+        if (($f->{type} // '') eq 'stall') { sleep(($f->{delay_ms} // 30000) / 1000) }
+        if (($f->{type} // '') eq 'malformed') { _ws_send($c, 1, '{"type":"Results","channel":{"alter') }
+        my $text = '';
+        if ($words) {
+            $text = $self->_update(sub { shift @{ $_[0]{stt_script} } }) // '';
+            push @{ $log->{transcripts} }, $text;
+        }
+        $result->($text, 1, $words, $by eq 'Finalize');
+        $start += $seg_bytes / 8000;
+        ($seg_bytes, $seg_speech, $quiet, $interim_sent) = (0, 0, 0, 0);
+    };
     while (1) {
         my ($fin, $op, $data) = _ws_read($c, \$buf, 10);
         last unless defined $fin;
@@ -598,13 +633,23 @@ sub deepgram_listen {
         if ($op == 0) { $frag .= $data; next unless $fin; ($op, $data) = ($fragop, $frag) }
         elsif (!$fin) { ($fragop, $frag) = ($op, $data); next }
         if ($op == 2) {
+            push @messages, 'audio' unless @messages && $messages[-1] eq 'audio';
+            $frames++;
+            push @segments, { first_audio => time - $t0 } if $seg_bytes == 0;
             $bytes += length $data;
             $seg_bytes += length $data;
             if (($f->{type} // '') eq 'drop' && $bytes > 4000) { push @messages, 'dropped'; last }
+            my $loud = ($data =~ tr/\xff\x7f//c);
+            if ($loud * 10 > length $data) { $seg_speech += length $data; $quiet = 0 } else { $quiet += length $data }
+            if ($endpointing && $seg_speech > 0 && $quiet >= $endpointing * 8) {
+                $finalize->('speech_final');
+                next;
+            }
             if (!$interim_sent && $seg_bytes >= 8000) {
                 my ($next) = @{ $self->_state->{stt_script} };
                 my @w = split ' ', $next // '';
                 $result->(join(' ', @w[0 .. ($#w > 0 ? int($#w / 2) : $#w)]), 0, 0, 0) if @w;
+                $interims++ if @w;
                 $interim_sent = 1;
             }
         } elsif ($op == 1) {
@@ -612,22 +657,14 @@ sub deepgram_listen {
             my $type = $m->{type} // 'invalid';
             push @messages, $type;
             if ($type eq 'Finalize' || $type eq 'CloseStream') {
-                if ($seg_bytes > 0) {
-                    if (($f->{type} // '') eq 'stall') { sleep(($f->{delay_ms} // 30000) / 1000) }
-                    if (($f->{type} // '') eq 'malformed') { _ws_send($c, 1, '{"type":"Results","channel":{"alter') }
-                    my $text = $self->_update(sub { shift @{ $_[0]{stt_script} } }) // '';
-                    push @{ $log->{transcripts} }, $text;
-                    $result->($text, 1, 1, $type eq 'Finalize');
-                    $start += $seg_bytes / 8000;
-                    $seg_bytes = 0;
-                    $interim_sent = 0;
-                }
+                $finalize->($type) if $seg_bytes > 0;
                 if ($type eq 'CloseStream') {
+                    $write_log->();          # before Metadata: the client waits for it
                     _ws_send($c, 1, $JSON->encode({ type => 'Metadata', transaction_key => 'deprecated',
                         request_id => $request_id, sha256 => '0' x 64, created => '2026-01-01T00:00:00.000Z',
                         duration => $bytes / 8000, channels => 1 }));
                     _ws_send($c, 8, pack('n', 1000));
-                    last;
+                    return;
                 }
             }
         } elsif ($op == 8) {
@@ -638,9 +675,7 @@ sub deepgram_listen {
             _ws_send($c, 10, $data);
         }
     }
-    $log->{messages} = \@messages;
-    $log->{audio_bytes} = $bytes;
-    $self->_log($log);
+    $write_log->();
 }
 
 # ---- AssemblyAI asynchronous transcription ----

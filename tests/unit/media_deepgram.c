@@ -47,6 +47,35 @@ main(void)
 	is(u.error, "Invalid credentials.", "with the provider's message");
 	is_int(feed(&u, "{\"type\":\"Results\",\"is_final\":true,\"channel\":{}}"), -1, "Results without a transcript fail");
 	is_int(feed(&u, "[1,2]"), -1, "not an object fails");
+	/* A session that lasts the call: segments of audio given up before
+	 * the turn began are skipped; final_end tells how far results reach. */
+	dg_init(&u);
+	ok(u.final_end < 0, "no finalized audio yet");
+	u.since = 2.0;
+	feed(&u, "{\"type\":\"Results\",\"start\":1.2,\"duration\":0.8,\"is_final\":true,\"speech_final\":true,"
+	    "\"from_finalize\":true,\"channel\":{\"alternatives\":[{\"transcript\":\"mhm\"}]}}");
+	is(u.text, "", "a segment ending where the turn began is not the turn's");
+	ok(u.final_end > 1.99 && u.final_end < 2.01, "but it counts as finalized audio");
+	feed(&u, "{\"type\":\"Results\",\"start\":2.0,\"duration\":1.5,\"is_final\":false,"
+	    "\"channel\":{\"alternatives\":[{\"transcript\":\"opening\"}]}}");
+	ok(u.final_end < 2.01, "interim results do not move final_end");
+	feed(&u, "{\"type\":\"Results\",\"start\":2.0,\"duration\":1.5,\"is_final\":true,\"speech_final\":false,"
+	    "\"from_finalize\":true,\"channel\":{\"alternatives\":[{\"transcript\":\"Opening hours\"}]}}");
+	is(u.text, "opening hours", "the turn's own segment kept");
+	ok(u.final_end > 3.49 && u.final_end < 3.51, "final_end at the end of the flushed audio");
+
+	/* Streaming: an endpoint, then more words from the caller. */
+	dg_init(&u);
+	feed(&u, RESULT("opening", "true", "true"));
+	ok(u.final, "speech_final: the turn may end here");
+	feed(&u, RESULT("", "true", "false"));
+	ok(u.final, "an empty segment (silence) changes nothing");
+	feed(&u, RESULT("hours", "true", "false"));
+	ok(!u.final, "words after it: the caller went on");
+	is(u.text, "opening hours", "all the words kept");
+	feed(&u, "{\"type\":\"UtteranceEnd\",\"channel\":[0,1],\"last_word_end\":2.1}");
+	ok(u.final, "UtteranceEnd ends it again");
+
 	dg_init(&u);
 	char big[DG_TEXT_MAX + 200];
 	memset(big, 0, sizeof big);

@@ -55,6 +55,13 @@ main(void)
 	is_int(feed(&v, 1000, 150, 1, &at), VAD_SPEECH_END, "600 ms of quiet ends the turn");
 	ok(at >= 600 && at <= 620, "exactly at the end-of-speech silence");
 	is_int(vad_speech_ms(&v), 0, "no speech under way after the end");
+	/* The end decided elsewhere (the recogniser's endpointing). */
+	is_int(feed(&v, 400, 8000, 2, NULL), VAD_SPEECH_START, "a new turn");
+	is_int(feed(&v, 300, 150, 1, NULL), VAD_NONE, "a pause");
+	vad_end_speech(&v);
+	is_int(vad_speech_ms(&v), 0, "ended from outside");
+	is_int(feed(&v, 1000, 150, 1, NULL), VAD_NONE, "no second end for the same turn");
+	is_int(feed(&v, 400, 8000, 2, NULL), VAD_SPEECH_START, "the next speech starts a new turn");
 	/* Noise floor adapts: steady louder noise (-40 dBFS) is not speech. */
 	struct vad v2;
 	vad_init(&v2, &cfg);
