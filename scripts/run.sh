@@ -19,7 +19,9 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-sh "$ROOT/scripts/stack.sh" start "$VAR"
+# The services get a session of their own: Ctrl-C reaches only this
+# script, which stops them in order (stack.sh stop).
+setsid -w sh "$ROOT/scripts/stack.sh" start "$VAR"
 . "$ROOT/scripts/stack-env.sh"
 "$ROOT/voxline" demo --credentials-file "$VAR/admin-credentials" >/dev/null
 
