@@ -191,8 +191,10 @@ subtest 'SIGTERM drains: no new calls, calls finish up to the limit, then end po
     ok($b, 'and a short one') or return;
     kill 'TERM', $pid;
     my $term_at = Time::HiRes::time();
-    my $health = Sim::media_get($s, '/health');
-    is($health->{status}, 503, 'health says draining');
+    # The signal is taken by the daemon's main thread; give it a moment.
+    my $health;
+    for (1 .. 20) { $health = Sim::media_get($s, '/health'); last if $health->{status} == 503; sleep 0.05 }
+    is($health->{status}, 503, 'health says draining within a second of SIGTERM');
     like($health->{content}, qr/"status":"draining"/, 'in its body');
     my ($rc_new, $calls_new, $sum_new, $raw_new) = Sim::run($s, '--direct', "$fixtures/short.call");
     ok(!$calls_new->[0]{ok} && !$calls_new->[0]{connected}, 'a new call is not accepted') or diag $raw_new;

@@ -36,7 +36,7 @@ sub new {
     my $self = bless { public => $opt{public_url} // '', log => $log,
         audio => $opt{audio} // '', fail => $opt{fail} || {}, owner => $$,
         twilio => $opt{twilio}, signalwire => $opt{signalwire}, telnyx => $opt{telnyx} }, $class;
-    @$self{qw(port pid)} = Loopback::serve('fake carrier', sub { $self->serve($_[0]) });
+    Loopback::serve('fake carrier', $self, sub { $self->serve($_[0]) });
     return $self;
 }
 

@@ -27,7 +27,7 @@ sub new {
     my $self = bless { dir => tempdir('s3-objects-XXXXXX', TMPDIR => 1, CLEANUP => 1),
         access => $opt{access_key}, secret => $opt{secret_key}, region => $opt{region} || 'us-east-1',
         bucket => $opt{bucket}, log => $log, owner => $$ }, $class;
-    @$self{qw(port pid)} = Loopback::serve('fake s3', sub { $self->serve($_[0]) });
+    Loopback::serve('fake s3', $self, sub { $self->serve($_[0]) });
     return $self;
 }
 

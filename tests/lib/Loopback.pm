@@ -10,12 +10,13 @@ use warnings;
 use IO::Socket::INET;
 use POSIX ();
 
-# serve(NAME, sub { my ($socket) = @_; ... }) -> (port, pid)
+# serve(NAME, OBJECT, sub { my ($socket) = @_; ... }) sets OBJECT's port
+# (before the fork, so the handler sees it too) and pid.
 sub serve {
-    my ($name, $handle) = @_;
+    my ($name, $obj, $handle) = @_;
     my $listen = IO::Socket::INET->new(Listen => 128, LocalAddr => '127.0.0.1', LocalPort => 0,
         Proto => 'tcp', ReuseAddr => 1) or die "$name: $!";
-    my $port = $listen->sockport;
+    $obj->{port} = $listen->sockport;
     my $pid = fork // die "$name: fork: $!";
     if ($pid == 0) {
         $SIG{CHLD} = 'IGNORE';
@@ -34,7 +35,7 @@ sub serve {
         }
     }
     close $listen;
-    return ($port, $pid);
+    $obj->{pid} = $pid;
 }
 
 # Ends the server started by serve() in this process (a forked test

@@ -64,7 +64,7 @@ sub new {
     my $self = bless { dir => $dir }, $class;
     $self->_write_state({ keys => { map { $_ => "test-key-$_" } keys %PREFIX },
                           faults => {}, stt_script => [], llm_rules => [], voices_seen => 0 });
-    @$self{qw(port pid)} = Loopback::serve('provider server', sub { $self->_serve($_[0]) });
+    Loopback::serve('provider server', $self, sub { $self->_serve($_[0]) });
     return $self;
 }
 
