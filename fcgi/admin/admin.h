@@ -125,6 +125,9 @@ struct cred_scope {
  * current tenant when its plan includes provider chains; -1 after an
  * error response. */
 int cred_scope_begin(struct req *rq, struct resp *rs, int platform, struct cred_scope *sc);
+/* The scope's credentials by provider, committed; NULL after an error
+ * response. */
+json_t *cred_rows(struct req *rq, struct resp *rs, const struct cred_scope *sc);
 /* Adds label, default_base_url, test_ok and test_failed to a row. */
 void cred_describe(json_t *row);
 /* Field -> message for a provider that takes no credentials, a refused

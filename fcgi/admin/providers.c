@@ -91,24 +91,26 @@ shown_values(json_t *values)
 	return v;
 }
 
-static json_t *
-list_rows(struct req *rq, const struct cred_scope *sc)
+json_t *
+cred_rows(struct req *rq, struct resp *rs, const struct cred_scope *sc)
 {
 	const char *p[1] = { sc->tenant_id };
-	return admin_query(rq->db, "SELECT " CRED_ROW_COLUMNS " FROM provider_credentials"
+	json_t *rows = admin_query(rq->db, "SELECT " CRED_ROW_COLUMNS " FROM provider_credentials"
 	    " WHERE tenant_id IS NOT DISTINCT FROM $1::uuid ORDER BY provider", 1, p);
+	if (rows == NULL)
+		admin_db_fail(rq, rs);
+	else
+		db_commit(rq->db);
+	return rows;
 }
 
 static void
 render_list(struct req *rq, struct resp *rs, const struct cred_scope *sc, int status, json_t *values,
     json_t *errors)
 {
-	json_t *rows = list_rows(rq, sc);
-	if (rows == NULL) {
-		admin_db_fail(rq, rs);
+	json_t *rows = cred_rows(rq, rs, sc);
+	if (rows == NULL)
 		return;
-	}
-	db_commit(rq->db);
 	size_t i;
 	json_t *r;
 	json_array_foreach(rows, i, r)

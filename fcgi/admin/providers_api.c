@@ -45,14 +45,9 @@ list(struct req *rq, struct resp *rs, int platform)
 	struct cred_scope sc;
 	if (cred_scope_begin(rq, rs, platform, &sc) < 0)
 		return;
-	const char *p[1] = { sc.tenant_id };
-	json_t *rows = admin_query(rq->db, "SELECT " CRED_ROW_COLUMNS " FROM provider_credentials"
-	    " WHERE tenant_id IS NOT DISTINCT FROM $1::uuid ORDER BY provider", 1, p);
-	if (rows == NULL) {
-		admin_db_fail(rq, rs);
+	json_t *rows = cred_rows(rq, rs, &sc);
+	if (rows == NULL)
 		return;
-	}
-	db_commit(rq->db);
 	size_t i;
 	json_t *r;
 	json_array_foreach(rows, i, r)
