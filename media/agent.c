@@ -8,6 +8,7 @@
 #include "engines/engine.h"
 #include "kb_search.h"
 #include "log.h"
+#include "media.h"
 #include "pool_db.h"
 #include "resilience.h"
 #include "xalloc.h"
@@ -21,14 +22,6 @@
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct agent *cache[AGENT_CACHE_MAX];
 static int ncache;
-
-static double
-mono_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 void
 agent_ref(struct agent *a)
@@ -69,7 +62,7 @@ agent_cache_get(const char *agent_id, int *stale)
 		if (strcmp(cache[i]->id, agent_id) == 0) {
 			found = cache[i];
 			agent_ref(found);
-			*stale = mono_s() - found->loaded_at > (double)cfg_int(CFG_media_agent_cache_seconds);
+			*stale = media_now_ms() - found->loaded_at > 1000.0 * (double)cfg_int(CFG_media_agent_cache_seconds);
 			break;
 		}
 	pthread_mutex_unlock(&cache_lock);
@@ -196,7 +189,7 @@ agent_load(const char *tenant_id, const char *agent_id)
 	    old ? old->filler_len : 0, &a->filler_audio, &a->filler_len);
 	agent_unref(old);
 	resilience_prepare(a);
-	a->loaded_at = mono_s();
+	a->loaded_at = media_now_ms();
 	cache_put(a);
 	return a;
 }

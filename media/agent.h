@@ -31,7 +31,7 @@ struct agent {
 	 * transfer number), so that path synthesises nothing on the loop. */
 	uint8_t *fallback_audio, *hold_audio, *fallback_end_audio;
 	size_t fallback_len, hold_len, fallback_end_len;
-	double loaded_at;             /* monotonic seconds */
+	double loaded_at;             /* media_now_ms() */
 };
 
 void agent_ref(struct agent *a);

@@ -1,6 +1,7 @@
 /* RFC 6455 client framing: frames we send are masked, frames we get
  * must not be; a message is assembled from its fragments up to
  * WS_MSG_MAX; the handshake's Sec-WebSocket-Accept is checked. */
+#include "../media.h"
 #include "ws_client.h"
 #include "crypto.h"
 #include "xalloc.h"
@@ -19,14 +20,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <fcntl.h>
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 static int
 wait_fd(int fd, short ev, long ms)
@@ -76,7 +69,7 @@ fill(struct ws_client *w, double deadline)
 		return -1;
 	for (;;) {
 		if (!w->tls || SSL_pending(w->tls) == 0) {
-			long left = (long)(deadline - now_ms());
+			long left = (long)(deadline - media_now_ms());
 			int r = wait_fd(w->fd, POLLIN, left);
 			if (r == 0)
 				return 0;
@@ -186,13 +179,13 @@ tls_start(struct ws_client *w, const char *host, long timeout_ms)
 	SSL_set_tlsext_host_name(w->tls, host);
 	X509_VERIFY_PARAM_set1_host(SSL_get0_param(w->tls), host, 0);
 	SSL_set_fd(w->tls, w->fd);
-	double deadline = now_ms() + (double)timeout_ms;
+	double deadline = media_now_ms() + (double)timeout_ms;
 	for (;;) {
 		int r = SSL_connect(w->tls);
 		if (r == 1)
 			return 0;
 		int e = SSL_get_error(w->tls, r);
-		long left = (long)(deadline - now_ms());
+		long left = (long)(deadline - media_now_ms());
 		if (left <= 0)
 			return -1;
 		if (e == SSL_ERROR_WANT_READ && wait_fd(w->fd, POLLIN, left) > 0)
@@ -219,7 +212,7 @@ handshake(struct ws_client *w, const struct url_parts *u, const char *headers, l
 		snprintf(err, errlen, "could not send the upgrade request");
 		return -1;
 	}
-	double deadline = now_ms() + (double)timeout_ms;
+	double deadline = media_now_ms() + (double)timeout_ms;
 	char *end;
 	for (;;) {
 		w->in[w->in_len < sizeof w->in ? w->in_len : sizeof w->in - 1] = 0;
@@ -363,7 +356,7 @@ take_frame(struct ws_client *w, int *fin, int *op, size_t *plen, size_t *hlen)
 int
 ws_recv(struct ws_client *w, int *op, const char **data, size_t *len, long timeout_ms)
 {
-	double deadline = now_ms() + (double)timeout_ms;
+	double deadline = media_now_ms() + (double)timeout_ms;
 	for (;;) {
 		int fin, fop;
 		size_t pl, hl;
