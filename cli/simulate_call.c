@@ -363,6 +363,84 @@ on_message(struct sim_call *c, const char *data, size_t len)
 	json_decref(m);
 }
 
+/* The next message due on the stream: 1 written, 0 nothing due, -1 close. */
+static int
+write_next(struct sim_call *c)
+{
+	if (c->phase != SIM_OPEN)
+		return 0;
+	if (c->want_close)
+		return -1;
+	if (!c->sent_connected) {
+		c->sent_connected = 1;
+		return send_text(c, frame_json(c, "connected", NULL)) < 0 ? -1 : 1;
+	}
+	if (!c->sent_start) {
+		c->sent_start = 1;
+		c->start_sent_at = c->t0 = now_ms();
+		int rc = send_text(c, start_json(c));
+		begin_step(c, c->t0);
+		return rc < 0 ? -1 : 1;
+	}
+	if (c->dtmf) {
+		char d[2] = { c->dtmf, 0 };
+		c->dtmf = 0;
+		json_t *dtmf = json_pack("{s:s,s:s}", "track", "inbound_track", "digit", d);
+		return send_text(c, frame_json(c, "dtmf", dtmf)) < 0 ? -1 : 1;
+	}
+	for (int m = 0; m < c->nmarks; m++) {
+		if (c->marks[m].play_at > now_ms())
+			continue;
+		char *f = frame_json(c, "mark", json_pack("{s:s}", "name", c->marks[m].name));
+		memmove(c->marks + m, c->marks + m + 1, (size_t)(c->nmarks - m - 1) * sizeof c->marks[0]);
+		c->nmarks--;
+		return send_text(c, f) < 0 ? -1 : 1;
+	}
+	if (c->want_stop && !c->stop_sent) {
+		c->stop_sent = 1;
+		c->want_close = 1;
+		return send_text(c, frame_json(c, "stop", json_pack("{s:s,s:s}", "accountSid",
+		    c->rep->target.account_sid, "callSid", c->rep->target.call_sid))) < 0 ? -1 : 1;
+	}
+	if (c->frames_sent >= c->frames_due)
+		return 0;
+	uint8_t frame[AUDIO_FRAME_BYTES];
+	memset(frame, AUDIO_ULAW_SILENCE, sizeof frame);
+	if (c->speaking) {
+		size_t k = c->speaking->n - c->speak_pos;
+		if (k > sizeof frame)
+			k = sizeof frame;
+		memcpy(frame, c->speaking->ulaw + c->speak_pos, k);
+		c->speak_pos += k;
+		if (c->speak_pos >= c->speaking->n) {
+			c->speaking = NULL;
+			c->speech_end_at = now_ms();
+		}
+	}
+	unsigned char out[LWS_PRE + 1024];
+	size_t len = media_frame(c, frame, sizeof frame, (char *)out + LWS_PRE, sizeof out - LWS_PRE);
+	int rc = len == 0 || lws_write(c->wsi, out + LWS_PRE, len, LWS_WRITE_TEXT) < (int)len ? -1 : 0;
+	c->frames_sent++;
+	return rc < 0 ? -1 : 1;
+}
+
+/* Writes everything due, straight from the loop, until the socket holds a
+ * partial write (libwebsockets then calls back when it can take more):
+ * a writable callback per frame would cost two epoll changes per frame. */
+static int
+flush(struct sim_call *c)
+{
+	for (;;) {
+		if (lws_partial_buffered(c->wsi)) {
+			lws_callback_on_writable(c->wsi);
+			return 0;
+		}
+		int rc = write_next(c);
+		if (rc <= 0)
+			return rc;
+	}
+}
+
 static int
 callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
@@ -399,69 +477,8 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in
 				c->rep->refused = 1;
 		}
 		return 0;
-	case LWS_CALLBACK_CLIENT_WRITEABLE: {
-		if (c->phase != SIM_OPEN)
-			return 0;
-		if (c->want_close)
-			return -1;
-		if (!c->sent_connected) {
-			c->sent_connected = 1;
-			lws_callback_on_writable(wsi);
-			return send_text(c, frame_json(c, "connected", NULL));
-		}
-		if (!c->sent_start) {
-			c->sent_start = 1;
-			c->start_sent_at = c->t0 = now_ms();
-			lws_callback_on_writable(wsi);
-			int rc = send_text(c, start_json(c));
-			begin_step(c, c->t0);
-			return rc;
-		}
-		if (c->dtmf) {
-			char d[2] = { c->dtmf, 0 };
-			c->dtmf = 0;
-			lws_callback_on_writable(wsi);
-			return send_text(c, frame_json(c, "dtmf", json_pack("{s:s,s:s}", "track", "inbound_track", "digit", d)));
-		}
-		for (int m = 0; m < c->nmarks; m++) {
-			if (c->marks[m].play_at > now_ms())
-				continue;
-			char *f = frame_json(c, "mark", json_pack("{s:s}", "name", c->marks[m].name));
-			memmove(c->marks + m, c->marks + m + 1, (size_t)(c->nmarks - m - 1) * sizeof c->marks[0]);
-			c->nmarks--;
-			lws_callback_on_writable(wsi);
-			return send_text(c, f);
-		}
-		if (c->want_stop && !c->stop_sent) {
-			c->stop_sent = 1;
-			c->want_close = 1;
-			lws_callback_on_writable(wsi);
-			return send_text(c, frame_json(c, "stop", json_pack("{s:s,s:s}", "accountSid",
-			    c->rep->target.account_sid, "callSid", c->rep->target.call_sid)));
-		}
-		if (c->frames_sent >= c->frames_due)
-			return 0;
-		uint8_t frame[AUDIO_FRAME_BYTES];
-		memset(frame, AUDIO_ULAW_SILENCE, sizeof frame);
-		if (c->speaking) {
-			size_t k = c->speaking->n - c->speak_pos;
-			if (k > sizeof frame)
-				k = sizeof frame;
-			memcpy(frame, c->speaking->ulaw + c->speak_pos, k);
-			c->speak_pos += k;
-			if (c->speak_pos >= c->speaking->n) {
-				c->speaking = NULL;
-				c->speech_end_at = now_ms();
-			}
-		}
-		unsigned char out[LWS_PRE + 1024];
-		size_t len = media_frame(c, frame, sizeof frame, (char *)out + LWS_PRE, sizeof out - LWS_PRE);
-		int rc = len == 0 || lws_write(wsi, out + LWS_PRE, len, LWS_WRITE_TEXT) < (int)len ? -1 : 0;
-		c->frames_sent++;
-		if (c->frames_sent < c->frames_due)
-			lws_callback_on_writable(wsi);
-		return rc;
-	}
+	case LWS_CALLBACK_CLIENT_WRITEABLE:
+		return flush(c) < 0 ? -1 : 0;
 	case LWS_CALLBACK_CLIENT_CLOSED:
 		if (!c->stop_sent) {
 			c->rep->closed_by_agent = 1;
@@ -542,15 +559,12 @@ on_tick(lws_sorted_usec_list_t *sul)
 		}
 		if (c->phase != SIM_OPEN || !c->sent_start)
 			continue;
-		/* Marks the playout has reached are echoed at the next write. */
-		for (int m = 0; m < c->nmarks; m++)
-			if (c->marks[m].play_at <= now && c->wsi)
-				lws_callback_on_writable(c->wsi);
 		long due = (long)((now - c->t0) / AUDIO_FRAME_MS) + 1;
 		if (due > c->frames_due)
 			c->frames_due = due;
 		step_progress(c, now);
-		if (c->wsi && (c->frames_sent < c->frames_due || c->want_stop))
+		/* Due frames, and marks the playout has reached, go out now. */
+		if (c->wsi && flush(c) < 0)
 			lws_callback_on_writable(c->wsi);
 	}
 	if (remaining > 0)

@@ -120,11 +120,24 @@ call_unref(struct call *c)
 	free(c);
 }
 
+static void flush_dirty(uv_idle_t *idle);
+
+/* Something is due on the stream.  It is written from the loop's idle
+ * phase of this iteration or the next (call_flush), straight to the
+ * socket: asking libwebsockets for a writable callback per frame costs
+ * two epoll_ctl changes per frame, which at hundreds of calls is more
+ * than the frames themselves. */
 void
 call_want_write(struct call *c)
 {
-	if (c->wsi)
-		lws_callback_on_writable(c->wsi);
+	if (c->wsi == NULL || c->dirty)
+		return;
+	c->dirty = 1;
+	c->dirty_next = c->w->dirty;
+	c->w->dirty = c;
+	call_ref(c);
+	if (c->dirty_next == NULL)
+		uv_idle_start(&c->w->flush, flush_dirty);
 }
 
 void
@@ -330,12 +343,12 @@ write_text(struct call *c, const char *s)
 	return w < (int)n ? -1 : 0;
 }
 
-int
-call_writable(struct call *c)
+/* The next message due on the stream: 1 written, 0 nothing due, -1 close. */
+static int
+write_next(struct call *c, double now)
 {
 	if (c->phase == CALL_CLOSED)
 		return -1;
-	double now = media_now_ms();
 	if (c->clear_pending) {
 		c->clear_pending = 0;
 		char *f = stream_clear(c->carrier, c->stream_id);
@@ -343,8 +356,7 @@ call_writable(struct call *c)
 		free(f);
 		call_event(c, "barge_in", json_pack("{s:f,s:f}", "decided_at_ms", c->clear_decided_ms,
 		    "clear_sent_at_ms", media_wall_ms()));
-		call_want_write(c);
-		return rc;
+		return rc < 0 ? -1 : 1;
 	}
 	char name[OUTQ_MARK_NAME];
 	while (outq_next_mark(&c->outq, name))
@@ -354,8 +366,7 @@ call_writable(struct call *c)
 		memmove(c->ctl, c->ctl + 1, (size_t)(--c->nctl) * sizeof c->ctl[0]);
 		int rc = write_text(c, f);
 		free(f);
-		call_want_write(c);
-		return rc;
+		return rc < 0 ? -1 : 1;
 	}
 	if (c->phase == CALL_ENDING)
 		return -1;
@@ -374,11 +385,52 @@ call_writable(struct call *c)
 		c->frame_late_max = late;
 	c->frames_sent++;
 	pipeline_frame_sent(c, now);
-	while (outq_next_mark(&c->outq, name))
-		push_ctl(c, stream_mark(c->carrier, c->stream_id, name));
-	if (c->nctl || outq_due(&c->outq, media_now_ms()))
-		call_want_write(c);
-	return rc;
+	return rc < 0 ? -1 : 1;
+}
+
+/* Writes everything due until the socket holds a partial write (then
+ * libwebsockets calls back when it can take more). */
+int
+call_writable(struct call *c)
+{
+	double now = media_now_ms();
+	for (;;) {
+		if (c->wsi == NULL)
+			return -1;
+		if (lws_partial_buffered(c->wsi)) {
+			lws_callback_on_writable(c->wsi);
+			return 0;
+		}
+		int rc = write_next(c, now);
+		if (rc <= 0)
+			return rc;
+	}
+}
+
+/* The calls that asked to write (the loop's idle phase, and once more
+ * when the worker stops).  A stream to be closed is closed from its
+ * writable callback, as libwebsockets wants. */
+void
+call_flush(struct worker *w)
+{
+	struct call *list = w->dirty;
+	w->dirty = NULL;
+	uv_idle_stop(&w->flush);
+	while (list) {
+		struct call *c = list;
+		list = c->dirty_next;
+		c->dirty = 0;
+		c->dirty_next = NULL;
+		if (c->wsi && call_writable(c) < 0 && c->wsi)
+			lws_callback_on_writable(c->wsi);
+		call_unref(c);
+	}
+}
+
+static void
+flush_dirty(uv_idle_t *idle)
+{
+	call_flush(idle->data);
 }
 
 void

@@ -51,6 +51,8 @@ worker_shutdown(struct worker *w)
 	curl_loop_close(w->curl);
 	w->curl = NULL;
 	server_destroy(w);
+	call_flush(w);                /* the closed streams' last references */
+	uv_close((uv_handle_t *)&w->flush, close_handle);
 }
 
 static void
@@ -221,6 +223,8 @@ main(int argc, char **argv)
 		uv_loop_init(&w->loop);
 		uv_timer_init(&w->loop, &w->tick);
 		w->curl = curl_loop_new(&w->loop);
+		uv_idle_init(&w->loop, &w->flush);
+		w->flush.data = w;
 		w->tick.data = w;
 		uv_async_init(&w->loop, &w->wake, on_wake);
 		w->wake.data = w;

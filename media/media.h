@@ -46,6 +46,8 @@ struct worker {
 	pthread_mutex_t lock;
 	struct mail *mail, *mail_tail;
 	struct curl_loop *curl;       /* the loop's own HTTP (carrier REST) */
+	uv_idle_t flush;              /* runs while calls have something to write */
+	struct call *dirty;           /* calls with something to write (call_want_write) */
 	struct call *calls;           /* doubly linked */
 	int ncalls;
 	int stopping;
@@ -79,6 +81,8 @@ struct call {
 	struct worker *w;
 	struct lws *wsi;              /* NULL once the socket is gone */
 	int refs;                     /* loop thread only */
+	struct call *dirty_next;      /* on its worker's dirty list */
+	int dirty;
 	enum carrier carrier;
 	enum call_phase phase;
 	char query_token[1024];
@@ -146,6 +150,7 @@ struct call {
 struct call *call_new(struct worker *w, struct lws *wsi, enum carrier c, const char *query_token);
 int call_rx(struct call *c, const char *data, size_t len, int final);   /* -1: close */
 int call_writable(struct call *c);         /* -1: close the socket */
+void call_flush(struct worker *w);         /* writes what call_want_write asked for */
 void call_socket_closed(struct call *c);
 void call_tick(struct call *c, double now);
 void call_ref(struct call *c);
