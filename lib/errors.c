@@ -51,7 +51,7 @@ err_new_id(char id[ERR_ID_LEN])
 	    alphabet[r[3] & 31], alphabet[r[4] & 31], alphabet[r[5] & 31]);
 }
 
-void
+int
 err_record(struct db *db, enum err_code code, const char *id,
     const char *correlation_id, const char *call_id, const char *tenant_id,
     const char *detail)
@@ -75,6 +75,7 @@ err_record(struct db *db, enum err_code code, const char *id,
 	if (r == NULL)
 		log_warn("error_record_failed", "{s:s,s:s}", "error_id", id, "error", db_error(db));
 	PQclear(r);
+	return r ? 0 : -1;
 }
 
 void

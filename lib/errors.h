@@ -32,9 +32,9 @@ void err_new_id(char id[ERR_ID_LEN]);
 /* True for severities recorded in system_errors. */
 int err_is_recorded(enum err_code code);
 /* Records an occurrence (grouped by code in system_errors) in its own
- * statement; best effort: failure is logged, not propagated.
+ * statement: 0 stored, -1 failed (logged; most callers go on regardless).
  * call_id / tenant_id / detail may be NULL. */
-void err_record(struct db *db, enum err_code code, const char *id,
+int err_record(struct db *db, enum err_code code, const char *id,
     const char *correlation_id, const char *call_id, const char *tenant_id,
     const char *detail);
 void err_write_doc(FILE *out);

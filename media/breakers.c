@@ -5,10 +5,9 @@
 #include "breakers.h"
 #include "media.h"
 #include "cfg.h"
-#include "db.h"
 #include "log.h"
 #include "metrics.h"
-#include "pool_db.h"
+#include "writer.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -86,34 +85,6 @@ struct health {
 	enum breaker_state from;
 };
 
-static void
-write_health(const struct health *h)
-{
-	struct db *db = pool_db();
-	if (db == NULL || db_begin_tenant(db, "*") < 0)
-		return;
-	char failures[16];
-	snprintf(failures, sizeof failures, "%d", h->failures);
-	const char *p[6] = { h->provider, h->instance, h->state, failures, h->error[0] ? h->error : NULL,
-		h->transition ? "t" : "f" };
-	PGresult *r = db_prep(db, "media_provider_health",
-	    "INSERT INTO provider_health (provider, instance, state, consecutive_failures, last_error, "
-	    "                             last_transition_at, updated_at) "
-	    "VALUES ($1, $2, $3, $4::int, $5, now(), now()) "
-	    "ON CONFLICT (provider, instance) DO UPDATE SET state = EXCLUDED.state, "
-	    "   consecutive_failures = EXCLUDED.consecutive_failures, "
-	    "   last_error = coalesce(EXCLUDED.last_error, provider_health.last_error), "
-	    "   last_transition_at = CASE WHEN $6::boolean THEN now() ELSE provider_health.last_transition_at END, "
-	    "   updated_at = now()", 6, p);
-	if (r == NULL) {
-		log_warn("media_provider_health_write_failed", "{s:s}", "error", db_error(db));
-		db_rollback(db);
-		return;
-	}
-	PQclear(r);
-	db_commit(db);
-}
-
 /* Fills h when a database write is due (transition or refresh).  Lock held. */
 static int
 due(struct slot *s, int transition, enum breaker_state from, struct health *h)
@@ -145,7 +116,7 @@ announce(const struct health *h, double gauge)
 		log_warn("media_provider_breaker", "{s:s,s:s,s:s,s:s,s:s}", "provider", h->provider, "instance",
 		    h->instance, "from", breaker_state_name(h->from), "to", h->state, "reason", h->error);
 	}
-	write_health(h);
+	writer_provider_health(h->provider, h->instance, h->state, h->failures, h->error, h->transition);
 }
 
 int

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "pool_db.h"
+#include "writer.h"
 #include "audio.h"
 #include "breakers.h"
 #include "chain.h"
@@ -19,6 +20,7 @@
 #include "engines/stt_live.h"
 #include "sentence.h"
 #include "xalloc.h"
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,6 +77,8 @@ struct job {
 };
 
 static void after_job(uv_work_t *req, int status);
+static void job_finish(struct job *j);
+static void job_free(struct job *j);
 
 static void
 work_load(struct job *j)
@@ -189,24 +193,14 @@ run_job(uv_work_t *req)
 		chain_stt_close(&j->chain, j->text);
 		break;
 	case JOB_TRANSFER:
-		break;        /* sent from the loop; here only to record a failure */
+		break;        /* sent from the loop (transfer_start) */
 	}
 out:
 	j->done = media_now_ms();
 	chain_usage_total(&j->chain.report, &j->usage);
-	if (j->chain.report.exhausted) {
-		char id[ERR_ID_LEN];
-		err_new_id(id);
-		err_record(pool_db(), ERR_provider_stage_failed, id, NULL, j->call->claims.call_id,
-		    j->call->claims.tenant_id, j->kind == JOB_STT ? "stt" : j->kind == JOB_LLM ? "llm" : "tts");
-	} else if (j->rc < 0 && !j->cancel && j->kind == JOB_TRANSFER) {
-		/* Recorded in system_errors (this thread may block on the database). */
-		char id[ERR_ID_LEN], detail[320];
-		err_new_id(id);
-		snprintf(detail, sizeof detail, "%s: %s", err_get(j->err_code)->code, j->err);
-		err_record(pool_db(), ERR_media_transfer_failed, id, NULL, j->call->claims.call_id,
-		    j->call->claims.tenant_id, detail);
-	}
+	if (j->chain.report.exhausted)
+		writer_system_error(ERR_provider_stage_failed, j->call->claims.call_id, j->call->claims.tenant_id,
+		    j->kind == JOB_STT ? "stt" : j->kind == JOB_LLM ? "llm" : "tts");
 }
 
 static struct job *
@@ -241,20 +235,22 @@ job_on_loop(const struct job *j)
 static void
 delay_closed(uv_handle_t *h)
 {
-	struct job *j = h->data;
-	after_job(&j->req, 0);
+	job_free(h->data);
 }
 
+/* The stage's result goes on at once, not after the loop's next poll;
+ * only the timer's memory waits for its close. */
 static void
 delay_over(uv_timer_t *t)
 {
 	struct job *j = t->data;
 	run_job(&j->req);
+	job_finish(j);
 	uv_close((uv_handle_t *)t, delay_closed);
 }
 
-/* The carrier answered (or was not reached).  A failure is recorded in
- * system_errors from the thread pool, which may wait on the database. */
+/* The carrier answered (or was not reached); a failure goes to
+ * system_errors through the writer. */
 static void
 transfer_done(const struct carrier_result *res, void *arg)
 {
@@ -263,8 +259,12 @@ transfer_done(const struct carrier_result *res, void *arg)
 	j->err_code = res->err;
 	j->done = media_now_ms();
 	snprintf(j->err, sizeof j->err, "%s", res->detail);
-	if (j->rc == 0 || uv_queue_work(&j->call->w->loop, &j->req, run_job, after_job) != 0)
-		after_job(&j->req, 0);
+	if (j->rc < 0) {
+		char detail[320];
+		snprintf(detail, sizeof detail, "%s: %s", err_get(j->err_code)->code, j->err);
+		writer_system_error(ERR_media_transfer_failed, j->call->claims.call_id, j->call->claims.tenant_id, detail);
+	}
+	after_job(&j->req, 0);
 }
 
 static void
@@ -348,11 +348,12 @@ close_reply(struct call *c, int interrupted)
 	json_t *lat = NULL;
 	if (c->measuring == 2) {
 		struct turn_timing *t = &c->t;
+		/* Rounded, so that the parts add up to the whole within a millisecond. */
 		lat = json_pack("{s:i,s:i,s:i,s:i,s:i}",
-		    "end_of_turn", (int)(t->eot - t->speech_end), "stt_final", (int)(t->stt_done - t->eot),
-		    "llm_first_token", (int)(t->llm_first - t->stt_done),
-		    "tts_first_audio", (int)(t->tts_first - t->llm_first),
-		    "voice_to_voice", (int)(t->first_audio - t->speech_end));
+		    "end_of_turn", (int)lround(t->eot - t->speech_end), "stt_final", (int)lround(t->stt_done - t->eot),
+		    "llm_first_token", (int)lround(t->llm_first - t->stt_done),
+		    "tts_first_audio", (int)lround(t->tts_first - t->llm_first),
+		    "voice_to_voice", (int)lround(t->first_audio - t->speech_end));
 	}
 	const char *text = interrupted ? (c->heard_text.len ? c->heard_text.data : "") :
 	    (c->reply_text.data ? c->reply_text.data : "");
@@ -686,10 +687,10 @@ after_transfer(struct call *c, struct job *j)
 	pipeline_say(c, "I'm sorry, I couldn't connect you. I can take a message for the team instead. What is your name?", DIALOG_NONE);
 }
 
+/* A job's result, on its call's loop. */
 static void
-after_job(uv_work_t *req, int status)
+job_finish(struct job *j)
 {
-	struct job *j = req->data;
 	struct call *c = j->call;
 	log_set_call_id(c->claims.call_id[0] ? c->claims.call_id : NULL);
 	switch (j->kind) {
@@ -703,9 +704,15 @@ after_job(uv_work_t *req, int status)
 		resilience_after_job(c, CHAIN_STT, &j->chain.report);
 		break;
 	}
+	log_set_call_id(NULL);
+}
+
+static void
+job_free(struct job *j)
+{
+	struct call *c = j->call;
 	if (j->chain.live)
 		stt_live_unref(j->chain.live);
-	log_set_call_id(NULL);
 	if (j->loaded)
 		agent_unref(j->loaded);
 	free(j->text);
@@ -714,6 +721,13 @@ after_job(uv_work_t *req, int status)
 	free(j->audio);
 	free(j);
 	call_unref(c);
+}
+
+static void
+after_job(uv_work_t *req, int status)
+{
+	job_finish(req->data);
+	job_free(req->data);
 }
 
 void

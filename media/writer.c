@@ -1,7 +1,9 @@
 #include "writer.h"
 #include "cfg.h"
 #include "db.h"
+#include "errors.h"
 #include "log.h"
+#include "media.h"
 #include "metrics.h"
 #include "spool.h"
 #include "xalloc.h"
@@ -50,16 +52,48 @@ enqueue(json_t *rec)
 	pthread_mutex_unlock(&wr.lock);
 }
 
-void
-writer_call_started(const char *call_id, const char *tenant_id, const char *owner, double wall_ms)
+/* A record's time: when it happened, not when it was stored (the spool
+ * may hold it while PostgreSQL is away). */
+static void
+iso_time(double wall_ms, char at[40])
 {
 	time_t t = (time_t)(wall_ms / 1000);
 	struct tm tm;
-	char at[40];
 	gmtime_r(&t, &tm);
-	strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	size_t n = strftime(at, 40, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(at + n, 40 - n, ".%03dZ", (int)(wall_ms - (double)t * 1000));
+}
+
+void
+writer_call_started(const char *call_id, const char *tenant_id, const char *owner, double wall_ms)
+{
+	char at[40];
+	iso_time(wall_ms, at);
 	enqueue(json_pack("{s:s,s:s,s:s,s:s,s:s}", "op", "call_start", "call_id", call_id,
 	    "tenant_id", tenant_id, "owner", owner, "at", at));
+}
+
+void
+writer_provider_health(const char *provider, const char *instance, const char *state, int failures,
+    const char *last_error, int transition)
+{
+	char at[40];
+	iso_time(media_wall_ms(), at);
+	enqueue(json_pack("{s:s,s:s,s:s,s:s,s:i,s:s?,s:b,s:s}", "op", "provider_health", "provider", provider,
+	    "instance", instance, "state", state, "failures", failures,
+	    "last_error", last_error && *last_error ? last_error : NULL, "transition", transition, "at", at));
+}
+
+void
+writer_system_error(int code, const char *call_id, const char *tenant_id, const char *detail)
+{
+	char id[ERR_ID_LEN];
+	err_new_id(id);
+	log_error("media_error_recorded", "{s:s,s:s,s:s}", "code", err_get(code)->code, "error_id", id,
+	    "detail", detail ? detail : "");
+	enqueue(json_pack("{s:s,s:s,s:s,s:s?,s:s?,s:s?}", "op", "system_error", "code", err_get(code)->code,
+	    "id", id, "call_id", call_id && *call_id ? call_id : NULL,
+	    "tenant_id", tenant_id && *tenant_id ? tenant_id : NULL, "detail", detail));
 }
 
 void
@@ -195,17 +229,70 @@ out:
 	return rc;
 }
 
+static int
+apply_health(struct db *db, json_t *r)
+{
+	char failures[16];
+	snprintf(failures, sizeof failures, "%lld", (long long)json_integer_value(json_object_get(r, "failures")));
+	const char *p[7] = { jstr(r, "provider"), jstr(r, "instance"), jstr(r, "state"), failures,
+		jstr(r, "last_error"), json_is_true(json_object_get(r, "transition")) ? "t" : "f", jstr(r, "at") };
+	if (db_begin_tenant(db, "*") < 0)
+		return failure_kind(db);
+	if (!prep_ok(db, "media_provider_health",
+	    "INSERT INTO provider_health (provider, instance, state, consecutive_failures, last_error, "
+	    "                             last_transition_at, updated_at) "
+	    "VALUES ($1, $2, $3, $4::int, $5, $7::timestamptz, $7::timestamptz) "
+	    "ON CONFLICT (provider, instance) DO UPDATE SET state = EXCLUDED.state, "
+	    "   consecutive_failures = EXCLUDED.consecutive_failures, "
+	    "   last_error = coalesce(EXCLUDED.last_error, provider_health.last_error), "
+	    "   last_transition_at = CASE WHEN $6::boolean THEN EXCLUDED.last_transition_at "
+	    "                             ELSE provider_health.last_transition_at END, "
+	    "   updated_at = EXCLUDED.updated_at", 7, p)) {
+		int k = failure_kind(db);
+		db_rollback(db);
+		return k;
+	}
+	return db_commit(db) == 0 ? 0 : failure_kind(db);
+}
+
+static int
+apply_error(struct db *db, json_t *r)
+{
+	int code = err_find(jstr(r, "code"));
+	if (code <= 0)
+		return 1;
+	return err_record(db, (enum err_code)code, jstr(r, "id"), NULL, jstr(r, "call_id"), jstr(r, "tenant_id"),
+	    jstr(r, "detail")) == 0 ? 0 : failure_kind(db);
+}
+
+/* The records the writer stores: each op, the string fields it cannot do
+ * without, and how it is applied. */
+static const struct op {
+	const char *name;
+	const char *need[4];
+	int (*apply)(struct db *, json_t *);
+} ops[] = {
+	{ "call_start", { "call_id", "tenant_id", "at", "owner" }, apply_start },
+	{ "call_end", { "call_id", "tenant_id" }, apply_end },
+	{ "provider_health", { "provider", "instance", "state", "at" }, apply_health },
+	{ "system_error", { "code", "id" }, apply_error },
+};
+
 int
 writer_apply(struct db *db, const char *line)
 {
 	json_t *r = json_loads(line, 0, NULL);
 	const char *op = jstr(r, "op");
 	int rc = 1;
-	if (op && jstr(r, "call_id") && jstr(r, "tenant_id")) {
-		if (strcmp(op, "call_start") == 0)
-			rc = apply_start(db, r);
-		else if (strcmp(op, "call_end") == 0)
-			rc = apply_end(db, r);
+	for (size_t i = 0; op && i < sizeof ops / sizeof ops[0]; i++) {
+		if (strcmp(op, ops[i].name) != 0)
+			continue;
+		int complete = 1;
+		for (int k = 0; k < 4 && ops[i].need[k]; k++)
+			complete &= jstr(r, ops[i].need[k]) != NULL;
+		if (complete)
+			rc = ops[i].apply(db, r);
+		break;
 	}
 	if (rc > 0)
 		log_error("media_record_rejected", "{s:s,s:s}", "op", op ? op : "?", "error", db_error(db));

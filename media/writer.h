@@ -14,6 +14,12 @@ void writer_stop(void);
 void writer_call_started(const char *call_id, const char *tenant_id, const char *owner, double wall_ms);
 /* Takes the reference to record (see finish.c for its shape). */
 void writer_call_finished(json_t *record);
+/* A provider breaker's state for provider_health (see breakers.c). */
+void writer_provider_health(const char *provider, const char *instance, const char *state, int failures,
+    const char *last_error, int transition);
+/* An occurrence for system_errors, from the loop or an engine thread
+ * (neither waits for the database). */
+void writer_system_error(int code, const char *call_id, const char *tenant_id, const char *detail);
 /* Records waiting in the spool (for /health). */
 long writer_spooled(void);
 /* Applies one record to the database: 0 stored (or already stored),
