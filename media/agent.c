@@ -9,7 +9,6 @@
 #include "kb_search.h"
 #include "log.h"
 #include "media.h"
-#include "pool_db.h"
 #include "resilience.h"
 #include "xalloc.h"
 #include <pthread.h>
@@ -137,19 +136,17 @@ synth_cached(const struct agent *a, const struct agent *old, const char *text,
 	"  FROM agents a JOIN tenants t ON t.id = a.tenant_id " \
 	" WHERE a.id = $1 AND a.tenant_id = $2"
 
-struct agent *
-agent_load(const char *tenant_id, const char *agent_id)
+const char *
+agent_sql(void)
 {
-	struct db *db = pool_db();
-	if (db == NULL || db_begin_tenant(db, tenant_id) < 0)
+	return AGENT_SQL;
+}
+
+struct agent *
+agent_build(const char *tenant_id, const char *agent_id, PGresult *r)
+{
+	if (r == NULL || PQntuples(r) != 1 || PQnfields(r) != 17)
 		return NULL;
-	const char *p[2] = { agent_id, tenant_id };
-	PGresult *r = db_prep(db, "media_agent", AGENT_SQL, 2, p);
-	if (r == NULL || PQntuples(r) != 1) {
-		PQclear(r);
-		db_rollback(db);
-		return NULL;
-	}
 	struct agent *a = xcalloc(1, sizeof *a);
 	a->refs = 1;
 	snprintf(a->id, sizeof a->id, "%s", agent_id);
@@ -178,8 +175,6 @@ agent_load(const char *tenant_id, const char *agent_id)
 	kb_corpus_add(a->kb, 0, db_value(r, 0, 15));
 	a->filler = dup_or_null(db_value(r, 0, 16));
 	a->vocabulary = dialog_vocabulary(a);
-	PQclear(r);
-	db_commit(db);
 
 	int stale;
 	struct agent *old = agent_cache_get(agent_id, &stale);

@@ -1,10 +1,12 @@
 /* An agent as the media daemon needs it: configuration, knowledge-base
- * passages and its synthesised greeting and filler phrase.  Loaded from
- * PostgreSQL on an engine thread, shared read-only by every call of the
- * agent (reference counted) and cached for media_agent_cache_seconds. */
+ * passages and its synthesised greeting and filler phrase.  Its row is
+ * read on the worker's loop (loop_db.h), the agent built on an engine
+ * thread; shared read-only by every call of the agent (reference
+ * counted) and cached for media_agent_cache_seconds. */
 #ifndef MEDIA_AGENT_H
 #define MEDIA_AGENT_H
 #include "chain.h"
+#include <libpq-fe.h>
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -40,10 +42,13 @@ void agent_unref(struct agent *a);
 /* Cached agent for id (any age) or NULL; the caller gets a reference.
  * *stale is set when it is older than the cache time. */
 struct agent *agent_cache_get(const char *agent_id, int *stale);
-/* Blocking: reads the agent (under its tenant's row-level security),
- * synthesises greeting and filler unless the cached copy has the same
- * version and text, stores it in the cache.  Engine threads only.
- * Returns a reference or NULL. */
-struct agent *agent_load(const char *tenant_id, const char *agent_id);
+/* The agent's row: parameters $1 agent id, $2 tenant id; run under the
+ * tenant's row-level security (on the worker's loop, loop_db.h). */
+const char *agent_sql(void);
+/* CPU heavy: builds the agent from its row (chains, knowledge base,
+ * vocabulary), synthesises greeting and filler unless the cached copy
+ * has the same text and voice, stores it in the cache.  Engine threads
+ * only.  Returns a reference, or NULL when row is not one agent row. */
+struct agent *agent_build(const char *tenant_id, const char *agent_id, PGresult *row);
 
 #endif

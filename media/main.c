@@ -9,6 +9,7 @@
 #include "curl_loop.h"
 #include "crypto.h"
 #include "log.h"
+#include "loop_db.h"
 #include "metrics.h"
 #include "server.h"
 #include "writer.h"
@@ -50,6 +51,8 @@ worker_shutdown(struct worker *w)
 	uv_close((uv_handle_t *)&w->wake, close_handle);
 	curl_loop_close(w->curl);
 	w->curl = NULL;
+	loop_db_close(w->db);
+	w->db = NULL;
 	server_destroy(w);
 	call_flush(w);                /* the closed streams' last references */
 	uv_close((uv_handle_t *)&w->flush, close_handle);
@@ -223,6 +226,7 @@ main(int argc, char **argv)
 		uv_loop_init(&w->loop);
 		uv_timer_init(&w->loop, &w->tick);
 		w->curl = curl_loop_new(&w->loop);
+		w->db = loop_db_new(&w->loop, cfg_str(CFG_database_url), i);
 		uv_idle_init(&w->loop, &w->flush);
 		w->flush.data = w;
 		w->tick.data = w;

@@ -46,6 +46,7 @@ struct worker {
 	pthread_mutex_t lock;
 	struct mail *mail, *mail_tail;
 	struct curl_loop *curl;       /* the loop's own HTTP (carrier REST) */
+	struct loop_db *db;           /* the loop's own PostgreSQL (call start reads) */
 	uv_idle_t flush;              /* runs while calls have something to write */
 	struct call *dirty;           /* calls with something to write (call_want_write) */
 	struct call *calls;           /* doubly linked */

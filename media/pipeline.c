@@ -10,6 +10,7 @@
 #include "db.h"
 #include "errors.h"
 #include "log.h"
+#include "loop_db.h"
 #include "metrics.h"
 #include "pool_db.h"
 #include "writer.h"
@@ -60,6 +61,8 @@ struct job {
 	struct dialog *dialog;
 	char tenant_id[37], agent_id[37], call_id[37];
 	int need_agent;
+	int reads;                    /* load: database reads still out on the loop */
+	PGresult *agent_row;
 	/* outputs */
 	char *result;
 	uint8_t *audio;
@@ -80,31 +83,13 @@ static void after_job(uv_work_t *req, int status);
 static void job_finish(struct job *j);
 static void job_free(struct job *j);
 
+/* Engine thread: the agent's row, read on the loop, becomes the agent
+ * (parsing, knowledge base, greeting and filler synthesis). */
 static void
 work_load(struct job *j)
 {
-	if (j->need_agent)
-		j->loaded = agent_load(j->tenant_id, j->agent_id);
-	struct db *db = pool_db();
-	if (db == NULL || db_begin_tenant(db, j->tenant_id) < 0)
-		return;
-	const char *p[2] = { j->call_id, j->tenant_id };
-	PGresult *r = db_prep(db, "media_call_info",
-	    "SELECT c.from_number, c.media_finished_at IS NULL, "
-	    "       (SELECT count(*) FROM calls h WHERE h.tenant_id = c.tenant_id "
-	    "           AND h.from_number = c.from_number AND h.id <> c.id AND h.started_at < c.started_at), "
-	    "       (SELECT h.reason FROM calls h WHERE h.tenant_id = c.tenant_id "
-	    "           AND h.from_number = c.from_number AND h.id <> c.id AND h.started_at < c.started_at "
-	    "         ORDER BY h.started_at DESC LIMIT 1) "
-	    "  FROM calls c WHERE c.id = $1 AND c.tenant_id = $2", 2, p);
-	if (r && PQntuples(r) == 1) {
-		j->call_found = db_value(r, 0, 1)[0] == 't' ? 1 : -1;
-		snprintf(j->from_number, sizeof j->from_number, "%s", db_value(r, 0, 0) ? db_value(r, 0, 0) : "");
-		j->previous_calls = atoi(db_value(r, 0, 2));
-		snprintf(j->last_reason, sizeof j->last_reason, "%s", db_value(r, 0, 3) ? db_value(r, 0, 3) : "");
-	}
-	PQclear(r);
-	db_commit(db);
+	if (j->agent_row)
+		j->loaded = agent_build(j->tenant_id, j->agent_id, j->agent_row);
 }
 
 struct llm_stream {
@@ -516,6 +501,52 @@ greet_now(struct call *c)
 	}
 }
 
+#define CALL_INFO_SQL \
+	"SELECT c.from_number, c.media_finished_at IS NULL, " \
+	"       (SELECT count(*) FROM calls h WHERE h.tenant_id = c.tenant_id " \
+	"           AND h.from_number = c.from_number AND h.id <> c.id AND h.started_at < c.started_at), " \
+	"       (SELECT h.reason FROM calls h WHERE h.tenant_id = c.tenant_id " \
+	"           AND h.from_number = c.from_number AND h.id <> c.id AND h.started_at < c.started_at " \
+	"         ORDER BY h.started_at DESC LIMIT 1) " \
+	"  FROM calls c WHERE c.id = $1 AND c.tenant_id = $2"
+
+/* Both reads are back: an agent row is built on the thread pool, then
+ * after_load; without one, after_load now. */
+static void
+load_read(struct job *j)
+{
+	if (--j->reads > 0)
+		return;
+	if (j->agent_row && PQntuples(j->agent_row) == 1 &&
+	    uv_queue_work(&j->call->w->loop, &j->req, run_job, after_job) == 0)
+		return;
+	after_job(&j->req, 0);
+}
+
+static void
+call_info_read(PGresult *r, void *arg)
+{
+	struct job *j = arg;
+	if (r && PQntuples(r) == 1) {
+		j->call_found = db_value(r, 0, 1)[0] == 't' ? 1 : -1;
+		snprintf(j->from_number, sizeof j->from_number, "%s", db_value(r, 0, 0) ? db_value(r, 0, 0) : "");
+		j->previous_calls = atoi(db_value(r, 0, 2));
+		snprintf(j->last_reason, sizeof j->last_reason, "%s", db_value(r, 0, 3) ? db_value(r, 0, 3) : "");
+	}
+	PQclear(r);
+	load_read(j);
+}
+
+static void
+agent_row_read(PGresult *r, void *arg)
+{
+	struct job *j = arg;
+	j->agent_row = r;
+	load_read(j);
+}
+
+/* The call's row (and the agent's, when it must be (re)built) read under
+ * the tenant's row-level security on the worker's own connection. */
 static void
 submit_load(struct call *c, int need_agent)
 {
@@ -524,7 +555,13 @@ submit_load(struct call *c, int need_agent)
 	memcpy(j->tenant_id, c->claims.tenant_id, sizeof j->tenant_id);
 	memcpy(j->agent_id, c->claims.agent_id, sizeof j->agent_id);
 	memcpy(j->call_id, c->claims.call_id, sizeof j->call_id);
-	job_submit(j);
+	j->reads = need_agent ? 2 : 1;
+	if (need_agent) {
+		const char *pa[2] = { j->agent_id, j->tenant_id };
+		loop_db_query(c->w->db, j->tenant_id, "media_agent", agent_sql(), 2, pa, agent_row_read, j);
+	}
+	const char *pc[2] = { j->call_id, j->tenant_id };
+	loop_db_query(c->w->db, j->tenant_id, "media_call_info", CALL_INFO_SQL, 2, pc, call_info_read, j);
 }
 
 void
@@ -542,6 +579,8 @@ pipeline_greet(struct call *c)
 static void
 after_load(struct call *c, struct job *j)
 {
+	PQclear(j->agent_row);
+	j->agent_row = NULL;
 	if (c->agent == NULL) {
 		if (j->loaded == NULL) {
 			log_error("media_agent_unavailable", "{s:s}", "agent_id", j->agent_id);
