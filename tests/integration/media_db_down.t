@@ -1,0 +1,137 @@
+#!/usr/bin/env perl
+# A call that starts while PostgreSQL is down: the media daemon reads the
+# call's row on its worker's loop connection (media/loop_db.c), which
+# fails, and the call is hung up at once instead of waiting; once
+# PostgreSQL is back the loop connection comes back by itself and calls
+# work again, without restarting the daemon.  The stream is opened here
+# with a token minted as voxline-web would (the simulator needs the
+# database to set a call up).
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use Test::More;
+use Time::HiRes qw(sleep time);
+use IO::Socket::INET;
+use IO::Select;
+use JSON::PP;
+use MIME::Base64 qw(encode_base64url encode_base64);
+use Digest::SHA qw(hmac_sha256);
+use Stack;
+use Sim;
+
+my $fixtures = "$Stack::ROOT/tests/fixtures/calls";
+my $s = Stack->new;
+my ($rc, $out) = $s->voxline('demo');
+is($rc, 0, 'demo data loaded') or diag $out;
+
+sub secret {
+    open(my $f, '<', $s->dir . '/secrets.env') or die "secrets.env: $!";
+    while (<$f>) { return $1 if /^VOXLINE_STREAM_TOKEN_SECRET=(.*)$/ }
+    die 'no stream token secret';
+}
+
+sub mint {
+    my (%claims) = @_;
+    my $payload = encode_base64url(JSON::PP->new->canonical->encode({ %claims, exp => int(time) + 300 }));
+    return $payload . '.' . encode_base64url(hmac_sha256($payload, secret()));
+}
+
+# A calls row as the webhook makes it; returns (call id, tenant id, agent id).
+sub new_call {
+    my $sid = 'CA' . join '', map { sprintf '%02x', int rand 256 } 1 .. 16;
+    my $row = Sim::q($s, "INSERT INTO calls (tenant_id, agent_id, agent_version, phone_number_id, carrier, "
+        . "carrier_call_sid, direction, from_number, to_number, status) "
+        . "SELECT pn.tenant_id, pn.agent_id, a.version, pn.id, 'twilio', '$sid', 'inbound', '+15555550142', "
+        . "pn.e164, 'ringing' FROM phone_numbers pn JOIN agents a ON a.tenant_id = pn.tenant_id "
+        . "AND a.id = pn.agent_id WHERE pn.e164 = '+15555550123' RETURNING id, tenant_id, agent_id");
+    return (split(/\|/, $row), $sid);
+}
+
+sub ws_send {
+    my ($sock, $text) = @_;
+    my $mask = pack('N', int rand 0xffffffff);
+    my $len = length $text;
+    my $head = chr(0x81) . ($len < 126 ? chr(0x80 | $len) : chr(0x80 | 126) . pack('n', $len));
+    my $masked = $text ^ substr($mask x (int($len / 4) + 1), 0, $len);
+    print $sock $head . $mask . $masked;
+}
+
+# Opens a Twilio media stream straight to the daemon, sends connected and
+# start, and reads until the daemon closes it or $limit seconds pass.
+# Returns { closed => seconds until closed (undef if not), frames => n }.
+sub stream {
+    my ($token, $call_id, $sid, $limit) = @_;
+    my $sock = IO::Socket::INET->new(PeerAddr => $s->media_addr, Proto => 'tcp', Timeout => 5) or die "connect: $!";
+    binmode $sock;
+    my $key = encode_base64(join('', map { chr int rand 256 } 1 .. 16), '');
+    print $sock "GET /media/twilio HTTP/1.1\r\nHost: " . $s->media_addr . "\r\nUpgrade: websocket\r\n"
+        . "Connection: Upgrade\r\nSec-WebSocket-Key: $key\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    my $buf = '';
+    my $sel = IO::Select->new($sock);
+    my $t0 = time;
+    while ($buf !~ /\r\n\r\n/ && time - $t0 < 5) {
+        $sel->can_read(1) or next;
+        sysread($sock, $buf, 4096, length $buf) or last;
+    }
+    return { error => "no upgrade: $buf" } unless $buf =~ m{^HTTP/1\.1 101};
+    $buf =~ s/^.*?\r\n\r\n//s;
+    my $stream_sid = 'MZ' . substr($sid, 2);
+    ws_send($sock, encode_json({ event => 'connected', protocol => 'Call', version => '1.0.0' }));
+    ws_send($sock, encode_json({ event => 'start', sequenceNumber => '1', streamSid => $stream_sid,
+        start => { accountSid => 'AC00000000000000000000000000000001', streamSid => $stream_sid, callSid => $sid,
+                   tracks => ['inbound'], mediaFormat => { encoding => 'audio/x-mulaw', sampleRate => 8000, channels => 1 },
+                   customParameters => { token => $token, call_id => $call_id } } }));
+    my $started = time;
+    my %r = (frames => 0);
+    while (time - $started < $limit) {
+        # Complete frames in $buf (server frames are not masked).
+        while (length $buf >= 2) {
+            my ($b0, $b1) = unpack('CC', $buf);
+            my ($len, $off) = ($b1 & 0x7f, 2);
+            if ($len == 126) { last if length $buf < 4; $len = unpack('n', substr($buf, 2, 2)); $off = 4 }
+            elsif ($len == 127) { last if length $buf < 10; $len = unpack('Q>', substr($buf, 2, 8)); $off = 10 }
+            last if length $buf < $off + $len;
+            my $op = $b0 & 0x0f;
+            $r{frames}++ if $op == 1 && substr($buf, $off, $len) =~ /"event":"media"/;
+            if ($op == 8) { $r{closed} //= time - $started }
+            substr($buf, 0, $off + $len, '');
+        }
+        last if defined $r{closed};
+        next unless $sel->can_read(0.2);
+        my $n = sysread($sock, $buf, 65536, length $buf);
+        if (!$n) { $r{closed} //= time - $started; last }
+    }
+    close $sock;
+    return \%r;
+}
+
+# The agent is cached by the daemon after one call, as in production.
+my ($rc0, $calls0, $sum0, $raw0) = Sim::run($s, '--direct', "$fixtures/short.call");
+is($rc0, 0, 'a call works with PostgreSQL up') or diag $raw0;
+
+my ($id, $tenant, $agent, $sid) = new_call();
+ok($id, 'call row made');
+my $token = mint(call_id => $id, tenant_id => $tenant, agent_id => $agent);
+$s->sh('pg-stop');
+my $r = stream($token, $id, $sid, 20);
+ok(!$r->{error}, 'stream accepted while PostgreSQL is down') or diag $r->{error};
+ok(defined $r->{closed} && $r->{closed} < 5, 'the daemon hung up within 5 s instead of leaving the caller waiting')
+    or diag explain $r;
+like($s->log_text('media.log'), qr/"event":"media_db_unavailable"/, 'the loop connection said PostgreSQL was unavailable');
+like(Sim::media_get($s, '/metrics')->{content}, qr/voxline_media_db_queries_total\{result="unavailable"\} [1-9]/,
+    'the failed read counted');
+
+$s->sh('pg-start');
+ok(Sim::wait_for($s, "SELECT media_finished_at IS NOT NULL FROM calls WHERE id = '$id'", 30),
+    'the refused call is stored once PostgreSQL is back');
+is(Sim::q($s, "SELECT end_reason FROM calls WHERE id = '$id'"), 'call not found', 'with the reason it was hung up');
+my $up;
+for (1 .. 50) { $up = Sim::media_get($s, '/metrics')->{content} =~ /voxline_media_db_connected\{worker="\d+"\} 1/; last if $up; sleep 0.2 }
+ok($up, 'the loop connection is back without a restart');
+my ($rc2, $calls2, $sum2, $raw2) = Sim::run($s, '--direct', "$fixtures/hours.call");
+is($rc2, 0, 'calls work again, answers heard') or diag $raw2;
+is($calls2->[0]{record}{status}, 'completed', 'and are completed');
+like($s->log_text('media.log'), qr/"event":"media_db_connected"/, 'the reconnection was logged');
+
+done_testing;
