@@ -306,12 +306,15 @@ send_req(struct loop_db *ldb, struct req *r)
 	r->sent_at = media_now_ms();
 	r->prepares = 0;
 	if (r->name && !is_prepared(ldb, r->name)) {
-		if (!PQsendPrepare(pg, r->name, r->sql, r->nparams, NULL))
-			return -1;
-		if (ldb->nprepared < MAX_PREPARED)
+		if (ldb->nprepared == MAX_PREPARED)
+			r->name = NULL;           /* no room to remember it: unnamed */
+		else {
+			if (!PQsendPrepare(pg, r->name, r->sql, r->nparams, NULL))
+				return -1;
 			ldb->prepared[ldb->nprepared++] = r->name;
-		r->prepares = 1;
-		item++;
+			r->prepares = 1;
+			item++;
+		}
 	}
 	if (r->scoped) {
 		const char *t[1] = { r->tenant };
@@ -439,6 +442,10 @@ connected(struct loop_db *ldb)
 static void
 connect_step(struct loop_db *ldb, PostgresPollingStatusType st)
 {
+	/* libpq may have closed the socket and opened another, likely under
+	 * the same number (next address, a retry without SSL): a fresh poll
+	 * handle at each step, so libuv never watches a closed descriptor. */
+	unwatch(ldb);
 	switch (st) {
 	case PGRES_POLLING_READING:
 		if (watch(ldb, UV_READABLE) < 0)
