@@ -12,7 +12,6 @@
 #include "log.h"
 #include "loop_db.h"
 #include "metrics.h"
-#include "pool_db.h"
 #include "writer.h"
 #include "audio.h"
 #include "breakers.h"
