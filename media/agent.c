@@ -17,6 +17,7 @@
 #include <time.h>
 
 #define AGENT_CACHE_MAX 1024
+#define AGENT_REFRESH_RETRY_MS 5000.0
 
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct agent *cache[AGENT_CACHE_MAX];
@@ -61,7 +62,13 @@ agent_cache_get(const char *agent_id, int *stale)
 		if (strcmp(cache[i]->id, agent_id) == 0) {
 			found = cache[i];
 			agent_ref(found);
-			*stale = media_now_ms() - found->loaded_at > 1000.0 * (double)cfg_int(CFG_media_agent_cache_seconds);
+			double now = media_now_ms(), ttl = 1000.0 * (double)cfg_int(CFG_media_agent_cache_seconds);
+			*stale = now - found->loaded_at > ttl;
+			/* One caller refreshes it; the calls starting meanwhile go on
+			 * with this copy instead of each loading the agent again.
+			 * Should the refresh fail, the next caller tries after a pause. */
+			if (*stale)
+				found->loaded_at = now - ttl + (ttl < AGENT_REFRESH_RETRY_MS ? ttl : AGENT_REFRESH_RETRY_MS);
 			break;
 		}
 	pthread_mutex_unlock(&cache_lock);
