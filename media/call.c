@@ -90,7 +90,7 @@ call_unref(struct call *c)
 	if (--c->refs > 0)
 		return;
 	set_log_call(c);
-	if (c->phase != CALL_WAIT_START)
+	if (c->answered)
 		finish_call(c);
 	log_set_call_id(NULL);
 	if (c->agent) {
@@ -212,6 +212,7 @@ on_start(struct call *c, const struct stream_msg *m)
 	snprintf(c->call_sid, sizeof c->call_sid, "%s", m->call_sid ? m->call_sid : "");
 	snprintf(c->account_sid, sizeof c->account_sid, "%s", m->account_sid ? m->account_sid : "");
 	c->phase = CALL_LIVE;
+	c->answered = 1;
 	c->started_ms = media_now_ms();
 	c->started_wall = media_wall_ms();
 	c->last_caller_ms = c->started_ms;

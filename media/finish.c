@@ -32,17 +32,6 @@ percentiles(const double *v, int n)
 	return o;
 }
 
-static char *
-iso(double wall_ms)
-{
-	time_t t = (time_t)(wall_ms / 1000);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	char b[40];
-	strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%S", &tm);
-	return xasprintf("%s.%03dZ", b, (int)((long long)wall_ms % 1000));
-}
-
 void
 finish_call(struct call *c)
 {
@@ -51,11 +40,11 @@ finish_call(struct call *c)
 	time_t when = (time_t)(c->started_wall / 1000);
 	json_t *rec = json_pack("{s:s,s:s,s:s}", "op", "call_end", "call_id", c->claims.call_id,
 	    "tenant_id", c->claims.tenant_id);
-	char *ended = iso(end), *answered = iso(c->started_wall);
+	char ended[MEDIA_ISO_LEN], answered[MEDIA_ISO_LEN];
+	media_iso_time(end, ended);
+	media_iso_time(c->started_wall, answered);
 	json_object_set_new(rec, "ended_at", json_string(ended));
 	json_object_set_new(rec, "answered_at", json_string(answered));
-	free(ended);
-	free(answered);
 	json_object_set_new(rec, "duration_seconds", json_integer((json_int_t)lround((end - c->started_wall) / 1000)));
 	json_object_set_new(rec, "status", json_string(c->failed ? "failed" : "completed"));
 	json_object_set_new(rec, "end_reason", json_string(c->end_reason ? c->end_reason : "stream closed"));
@@ -99,10 +88,10 @@ finish_call(struct call *c)
 	json_t *events = json_array(), *e;
 	size_t i;
 	json_array_foreach(c->events, i, e) {
-		char *at = iso(json_real_value(json_object_get(e, "at_ms")));
+		char at[MEDIA_ISO_LEN];
+		media_iso_time(json_real_value(json_object_get(e, "at_ms")), at);
 		json_array_append_new(events, json_pack("{s:s,s:O,s:O}", "occurred_at", at,
 		    "type", json_object_get(e, "type"), "data", json_object_get(e, "data")));
-		free(at);
 	}
 	json_object_set_new(rec, "events", events);
 	writer_call_finished(rec);

@@ -69,6 +69,9 @@ extern struct media_state media;
 
 double media_now_ms(void);        /* monotonic */
 double media_wall_ms(void);       /* Unix epoch */
+#define MEDIA_ISO_LEN 32
+/* A record's time, UTC with milliseconds: 2026-11-21T23:59:30.123Z */
+void media_iso_time(double wall_ms, char out[MEDIA_ISO_LEN]);
 
 enum call_phase { CALL_WAIT_START, CALL_LIVE, CALL_ENDING, CALL_CLOSED };
 
@@ -86,6 +89,7 @@ struct call {
 	int dirty;
 	enum carrier carrier;
 	enum call_phase phase;
+	int answered;                 /* went live: it leaves a record (a refused stream does not) */
 	char query_token[1024];
 	char stream_id[128], call_sid[128], account_sid[128];
 	char *media_prefix;           /* outbound media frame text up to the payload */

@@ -52,23 +52,11 @@ enqueue(json_t *rec)
 	pthread_mutex_unlock(&wr.lock);
 }
 
-/* A record's time: when it happened, not when it was stored (the spool
- * may hold it while PostgreSQL is away). */
-static void
-iso_time(double wall_ms, char at[40])
-{
-	time_t t = (time_t)(wall_ms / 1000);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	size_t n = strftime(at, 40, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(at + n, 40 - n, ".%03dZ", (int)(wall_ms - (double)t * 1000));
-}
-
 void
 writer_call_started(const char *call_id, const char *tenant_id, const char *owner, double wall_ms)
 {
-	char at[40];
-	iso_time(wall_ms, at);
+	char at[MEDIA_ISO_LEN];
+	media_iso_time(wall_ms, at);
 	enqueue(json_pack("{s:s,s:s,s:s,s:s,s:s}", "op", "call_start", "call_id", call_id,
 	    "tenant_id", tenant_id, "owner", owner, "at", at));
 }
@@ -77,8 +65,8 @@ void
 writer_provider_health(const char *provider, const char *instance, const char *state, int failures,
     const char *last_error, int transition)
 {
-	char at[40];
-	iso_time(media_wall_ms(), at);
+	char at[MEDIA_ISO_LEN];
+	media_iso_time(media_wall_ms(), at);
 	enqueue(json_pack("{s:s,s:s,s:s,s:s,s:i,s:s?,s:b,s:s}", "op", "provider_health", "provider", provider,
 	    "instance", instance, "state", state, "failures", failures,
 	    "last_error", last_error && *last_error ? last_error : NULL, "transition", transition, "at", at));
