@@ -147,9 +147,17 @@ $s->sh('pg-start');
 ok(Sim::wait_for($s, "SELECT media_finished_at IS NOT NULL FROM calls WHERE id = '$id'", 30),
     'the refused call is stored once PostgreSQL is back');
 is(Sim::q($s, "SELECT end_reason FROM calls WHERE id = '$id'"), 'call not found', 'with the reason it was hung up');
-my $up;
-for (1 .. 50) { $up = Sim::media_get($s, '/metrics')->{content} =~ /voxline_media_db_connected\{worker="\d+"\} 1/; last if $up; sleep 0.2 }
-ok($up, 'the loop connection is back without a restart');
+# Every worker's connection (each retries on its own backoff, up to 5 s):
+# the next call may land on any of them.
+my ($up, $workers) = (0, 0);
+for (1 .. 100) {
+    my $m = Sim::media_get($s, '/metrics')->{content};
+    $workers = () = $m =~ /^voxline_media_db_connected\{worker="\d+"\} /mg;
+    $up = () = $m =~ /^voxline_media_db_connected\{worker="\d+"\} 1$/mg;
+    last if $workers && $up == $workers;
+    sleep 0.2;
+}
+ok($workers && $up == $workers, "every worker's loop connection is back without a restart ($up of $workers)");
 my ($rc2, $calls2, $sum2, $raw2) = Sim::run($s, '--direct', "$fixtures/hours.call");
 is($rc2, 0, 'calls work again, answers heard') or diag $raw2;
 ok(Sim::wait_for($s, "SELECT status = 'completed' FROM calls WHERE id = '$calls2->[0]{call_id}'", 30),
