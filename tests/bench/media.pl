@@ -48,7 +48,7 @@ sub pct {
 Sim::run($s, '--direct', '--to', '+15555550999', '--url', 'http://' . $s->media_addr,
     "$Stack::ROOT/tests/bench/warmup.call");
 my $idle_rss = rss_kib();
-my (@rows, $base, $greeting_frames);
+my (@rows, $base, $greeting_frames, $call_len);
 for my $n (@LEVELS) {
     my $stagger = $n > 1 ? int(5000 / $n) || 1 : 0;
     my $cpu0 = cpu_seconds();
@@ -107,6 +107,7 @@ for my $n (@LEVELS) {
     my $call_secs = @ids ? Sim::q($s, "SELECT coalesce(sum(extract(epoch FROM ended_at - answered_at)), 0) "
         . "FROM calls WHERE id IN (" . join(',', @ids) . ")") : 0;
     $row->{cpu_per_call_min} = $call_secs ? $cpu / ($call_secs / 60) : undef;
+    $call_len = $call_secs / @ids if @ids;
     push @rows, $row;
     $base //= $row;
     printf STDERR "bench: %d calls: ok %d, frame lateness p99 %.1f ms, lost %d, greeting p95 %.1f ms, share p95 %s ms, worst at send p99 %s ms\n",
@@ -147,7 +148,8 @@ below; they move with the machine and what else runs on it.
   figures are a lower bound for the daemon; its own CPU is in the table.
 - Load: $load
 - Script: `tests/bench/turns.call` (greeting, two caller turns, each
-  answered with two one-second sentences; about 30 s per call).
+  answered with two one-second sentences; @{[ sprintf('%.0f', $call_len // 0) ]} s per call on average,
+  start of media to hang-up).
 
 ## Calls held with every frame on time
 
