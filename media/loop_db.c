@@ -241,6 +241,25 @@ trim_copy(char *out, size_t n, const char *msg)
 
 static void on_retry(uv_timer_t *t);
 
+/* Closes the connection; every query queued or in flight fails. */
+static void
+disconnect(struct loop_db *ldb)
+{
+	unwatch(ldb);
+	if (ldb->pg)
+		PQfinish(ldb->pg);
+	ldb->pg = NULL;
+	ldb->nprepared = 0;
+	ldb->state = LDB_DOWN;
+	metrics_set(&media_db_connected, 0, "worker", ldb->worker, NULL);
+	struct req *r;
+	while ((r = pop(&ldb->inflight)) != NULL)
+		fail_later(ldb, r, "unavailable");
+	while ((r = pop(&ldb->waiting)) != NULL)
+		fail_later(ldb, r, "unavailable");
+	show_depth(ldb);
+}
+
 /* The connection is gone (or never came): every query queued or in
  * flight fails, and a new attempt follows after the backoff. */
 static void
@@ -252,20 +271,8 @@ drop(struct loop_db *ldb, const char *why)
 		log_warn("media_db_unavailable", "{s:s,s:s,s:i}", "worker", ldb->worker, "error", msg,
 		    "failed_queries", ldb->inflight.n + ldb->waiting.n);
 	ldb->down_logged = 1;
-	unwatch(ldb);
-	if (ldb->pg)
-		PQfinish(ldb->pg);
-	ldb->pg = NULL;
-	ldb->nprepared = 0;
-	ldb->state = LDB_DOWN;
+	disconnect(ldb);
 	ldb->failed_at = media_now_ms();
-	metrics_set(&media_db_connected, 0, "worker", ldb->worker, NULL);
-	struct req *r;
-	while ((r = pop(&ldb->inflight)) != NULL)
-		fail_later(ldb, r, "unavailable");
-	while ((r = pop(&ldb->waiting)) != NULL)
-		fail_later(ldb, r, "unavailable");
-	show_depth(ldb);
 	if (!ldb->closing) {
 		uv_timer_start(&ldb->retry, on_retry, (uint64_t)ldb->backoff_ms, 0);
 		ldb->backoff_ms = ldb->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : ldb->backoff_ms * 2;
@@ -742,18 +749,7 @@ loop_db_close(struct loop_db *ldb)
 	uv_timer_stop(&ldb->kick);
 	if (ldb->resolving)
 		uv_cancel((uv_req_t *)&ldb->gai);   /* on_resolved still follows */
-	unwatch(ldb);
-	if (ldb->pg)
-		PQfinish(ldb->pg);
-	ldb->pg = NULL;
-	ldb->state = LDB_DOWN;
-	metrics_set(&media_db_connected, 0, "worker", ldb->worker, NULL);
-	struct req *r;
-	while ((r = pop(&ldb->inflight)) != NULL)
-		fail_later(ldb, r, "unavailable");
-	while ((r = pop(&ldb->waiting)) != NULL)
-		fail_later(ldb, r, "unavailable");
-	show_depth(ldb);
+	disconnect(ldb);
 	while (ldb->failing.head)     /* an owner may ask again from its callback: refused */
 		on_kick(&ldb->kick);
 	uv_close((uv_handle_t *)&ldb->retry, timer_closed);

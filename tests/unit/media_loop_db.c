@@ -7,6 +7,7 @@
  * themselves run against PostgreSQL in tests/integration/media.t. */
 #include "tap.h"
 #include "../../media/loop_db.h"
+#include "../../media/media.h"
 #include "buf.h"
 #include "metrics.h"
 #include <arpa/inet.h>
@@ -27,14 +28,6 @@ struct probe {
 	double at;
 };
 
-static double
-now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 static void
 done(PGresult *res, void *arg)
 {
@@ -44,7 +37,7 @@ done(PGresult *res, void *arg)
 		p->got_result = 1;
 	if (p->inside)
 		p->during_submit = 1;
-	p->at = now_ms();
+	p->at = media_now_ms();
 	PQclear(res);
 }
 
@@ -63,8 +56,8 @@ query(struct loop_db *ldb, struct probe *p)
 static void
 run_until(uv_loop_t *loop, const int *flag, double ms)
 {
-	double until = now_ms() + ms;
-	while ((flag == NULL || !*flag) && now_ms() < until)
+	double until = media_now_ms() + ms;
+	while ((flag == NULL || !*flag) && media_now_ms() < until)
 		uv_run(loop, UV_RUN_NOWAIT), usleep(2000);
 }
 
@@ -118,8 +111,8 @@ main(void)
 	if (fd >= 0) {
 		fcntl(fd, F_SETFL, O_NONBLOCK);
 		int c = -1;
-		double until = now_ms() + 3000;
-		while (c < 0 && now_ms() < until) {
+		double until = media_now_ms() + 3000;
+		while (c < 0 && media_now_ms() < until) {
 			uv_run(&loop, UV_RUN_NOWAIT);
 			c = accept(fd, NULL, NULL);
 			usleep(2000);
@@ -150,7 +143,7 @@ main(void)
 	ldb = loop_db_new(&loop, url, 1);
 	loop_db_set_limits(ldb, 2, 300, 0);
 	struct probe c1 = { 0 }, c2 = { 0 }, c3 = { 0 };
-	double t0 = now_ms();
+	double t0 = media_now_ms();
 	is_int(query(ldb, &c1), 0, "silent server: first query queued");
 	is_int(query(ldb, &c2), 0, "second queued");
 	is_int(loop_db_depth(ldb), 2, "depth 2");

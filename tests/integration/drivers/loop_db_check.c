@@ -11,6 +11,7 @@
  *   killed       the query whose backend was terminated failed (1)
  *   reconnected  a query after that works again, without a new loop_db */
 #include "../../../media/loop_db.h"
+#include "../../../media/media.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,14 +27,6 @@ struct answer {
 };
 
 static uv_loop_t loop;
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 static void
 on_done(PGresult *res, void *arg)
@@ -52,8 +45,8 @@ on_done(PGresult *res, void *arg)
 static void
 wait_for(const int *flag, double ms)
 {
-	double until = now_ms() + ms;
-	while (!*flag && now_ms() < until) {
+	double until = media_now_ms() + ms;
+	while (!*flag && media_now_ms() < until) {
 		uv_run(&loop, UV_RUN_NOWAIT);
 		usleep(1000);
 	}
@@ -78,8 +71,8 @@ main(void)
 	}
 	uv_loop_init(&loop);
 	struct loop_db *ldb = loop_db_new(&loop, url, 0);
-	double until = now_ms() + 10000;
-	while ((!loop_db_connected(ldb) || loop_db_depth(ldb) > 0) && now_ms() < until) {   /* and set up */
+	double until = media_now_ms() + 10000;
+	while ((!loop_db_connected(ldb) || loop_db_depth(ldb) > 0) && media_now_ms() < until) {   /* and set up */
 		uv_run(&loop, UV_RUN_NOWAIT);
 		usleep(1000);
 	}
@@ -117,11 +110,11 @@ main(void)
 	struct answer kill = ask(ldb, NULL, NULL, "SELECT pg_terminate_backend(pg_backend_pid())");
 	printf("killed %d\n", kill.done && !kill.ok);
 	struct answer again = { 0 };
-	until = now_ms() + 10000;
-	while (!again.ok && now_ms() < until) {
-		double t = now_ms() + 100;
+	until = media_now_ms() + 10000;
+	while (!again.ok && media_now_ms() < until) {
+		double t = media_now_ms() + 100;
 		int never = 0;
-		wait_for(&never, t - now_ms());
+		wait_for(&never, t - media_now_ms());
 		again = ask(ldb, NULL, "check_agents", "SELECT count(*) FROM agents");
 	}
 	printf("reconnected %d\n", again.ok && strcmp(again.v1, all.v1) == 0);
