@@ -148,15 +148,23 @@ call_event(struct call *c, const char *type, json_t *data)
 	json_array_append_new(c->events, e);
 }
 
-static void
-push_ctl(struct call *c, char *frame)
+/* Queues a control frame; 0 when it was dropped (queue full). */
+static int
+queue_ctl(struct call *c, char *frame)
 {
 	if (c->nctl == (int)(sizeof c->ctl / sizeof c->ctl[0])) {
 		free(frame);
-		return;
+		return 0;
 	}
 	c->ctl[c->nctl++] = frame;
-	call_want_write(c);
+	return 1;
+}
+
+static void
+push_ctl(struct call *c, char *frame)
+{
+	if (queue_ctl(c, frame))
+		call_want_write(c);
 }
 
 /* Closes the stream politely: nothing more is read; pending audio is
@@ -359,9 +367,10 @@ write_next(struct call *c, double now)
 		    "clear_sent_at_ms", media_wall_ms()));
 		return rc < 0 ? -1 : 1;
 	}
+	/* Marks the audio sent so far has reached go out in this same flush. */
 	char name[OUTQ_MARK_NAME];
 	while (outq_next_mark(&c->outq, name))
-		push_ctl(c, stream_mark(c->carrier, c->stream_id, name));
+		queue_ctl(c, stream_mark(c->carrier, c->stream_id, name));
 	if (c->nctl) {
 		char *f = c->ctl[0];
 		memmove(c->ctl, c->ctl + 1, (size_t)(--c->nctl) * sizeof c->ctl[0]);

@@ -59,7 +59,6 @@ struct job {
 	const struct agent *agent;
 	struct dialog *dialog;
 	char tenant_id[37], agent_id[37], call_id[37];
-	int need_agent;
 	int reads;                    /* load: database reads still out on the loop */
 	PGresult *agent_row;
 	/* outputs */
@@ -550,7 +549,6 @@ static void
 submit_load(struct call *c, int need_agent)
 {
 	struct job *j = job_new(c, JOB_LOAD);
-	j->need_agent = need_agent;
 	memcpy(j->tenant_id, c->claims.tenant_id, sizeof j->tenant_id);
 	memcpy(j->agent_id, c->claims.agent_id, sizeof j->agent_id);
 	memcpy(j->call_id, c->claims.call_id, sizeof j->call_id);
