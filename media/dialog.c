@@ -170,6 +170,21 @@ day_text(const json_t *hours, int day)
 }
 
 char *
+dialog_history_text(const struct dialog *d)
+{
+	struct buf b;
+	buf_init(&b, 256);
+	buf_puts(&b, "");
+	if (d->previous_calls >= DIALOG_HISTORY_MAX)
+		buf_printf(&b, "%d or more earlier calls", DIALOG_HISTORY_MAX);
+	else if (d->previous_calls > 0)
+		buf_printf(&b, "%d earlier call%s", d->previous_calls, d->previous_calls == 1 ? "" : "s");
+	if (d->previous_calls > 0 && d->last_reason[0])
+		buf_printf(&b, ", the last about %s", d->last_reason);
+	return buf_steal(&b);
+}
+
+char *
 dialog_hours_text(const json_t *hours)
 {
 	struct buf out;
@@ -503,8 +518,10 @@ dialog_result(const struct dialog *d, int transferred, int voicemail, struct dia
 	}
 	if (transferred)
 		buf_printf(&s, " Transferred to %s.", d->agent->transfer_number);
-	if (d->previous_calls)
-		buf_printf(&s, " Returning caller (%d earlier call%s).", d->previous_calls,
-		    d->previous_calls == 1 ? "" : "s");
+	if (d->previous_calls) {
+		char *history = dialog_history_text(d);
+		buf_printf(&s, " Returning caller (%s).", history);
+		free(history);
+	}
 	r->summary = buf_steal(&s);
 }

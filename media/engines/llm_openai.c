@@ -40,9 +40,12 @@ system_prompt(const struct dialog *d)
 		buf_puts(&b, "To take a message ask for the caller's name, callback number and message, then call "
 		    "capture_data with what they said.\n");
 	buf_puts(&b, "When the caller says goodbye, say goodbye and call end_call.\n");
-	if (d->from_number[0])
-		buf_printf(&b, "The caller is calling from %s%s.\n", d->from_number,
-		    d->previous_calls ? " and has called before" : "");
+	if (d->from_number[0]) {
+		char *history = dialog_history_text(d);
+		buf_printf(&b, "The caller is calling from %s%s%s.\n", d->from_number,
+		    *history ? "; they have called before: " : "", history);
+		free(history);
+	}
 	buf_puts(&b, "Information:\n");
 	size_t kb_start = b.len;
 	int npassages = a->kb ? kb_corpus_size(a->kb) : 0;

@@ -22,7 +22,8 @@ my ($rc, $out) = $s->voxline('demo');
 is($rc, 0, 'demo data loaded') or diag $out;
 
 subtest 'a question answered from the knowledge base is heard' => sub {
-    my ($rc, $calls, $sum, $raw) = Sim::run($s, '--direct', "$fixtures/hours.call");
+    my $caller = '+15555550177';
+    my ($rc, $calls, $sum, $raw) = Sim::run($s, '--direct', '--from', $caller, "$fixtures/hours.call");
     is($rc, 0, 'simulator reports success') or diag $raw;
     my $c = $calls->[0];
     ok($c->{connected} && !$c->{refused}, 'stream accepted');
@@ -49,10 +50,15 @@ subtest 'a question answered from the knowledge base is heard' => sub {
     is(Sim::q($s, "SELECT count(*) FROM call_events WHERE call_id = '$id' AND type = 'greeting.first_frame'"), 1,
         'timeline has the greeting');
     # The ear can tell: words the agent did not say are not "heard".
-    my ($rc2, $calls2) = Sim::run($s, '--direct', "$fixtures/mismatch.call");
+    my ($rc2, $calls2) = Sim::run($s, '--direct', '--from', $caller, "$fixtures/mismatch.call");
     my ($t) = grep { exists $_->{expect_ok} } @{ $calls2->[0]{turns} };
     ok($t && !$t->{expect_ok}, 'an answer without the expected words fails the check');
     isnt($rc2, 0, 'and the simulator says so');
+    # The same number again: the second call knows the first.
+    my $reason = Sim::q($s, "SELECT reason FROM calls WHERE id = '$id'");
+    ok($reason, 'the first call has a reason') or diag $reason;
+    like(Sim::q($s, "SELECT summary FROM calls WHERE id = '$calls2->[0]{call_id}'"),
+        qr/Returning caller \(1 earlier call, the last about \Q$reason\E\)/, 'a returning caller is known by the history');
 };
 
 subtest 'asking for a person transfers the call through the carrier API' => sub {

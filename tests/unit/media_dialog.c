@@ -77,6 +77,27 @@ main(void)
 	dialog_result(&e, 0, 0, &res);
 	is(res.outcome, "abandoned", "no caller turn: abandoned");
 	ok(!res.requires_action, "no action needed");
+	unlike(res.summary, "Returning caller", "a first call is not told as a returning caller");
+	free(res.summary);
+	char *hist = dialog_history_text(&e);
+	is(hist, "", "no history for a first call");
+	free(hist);
+	e.previous_calls = 1;
+	hist = dialog_history_text(&e);
+	is(hist, "1 earlier call", "one earlier call, no reason recorded");
+	free(hist);
+	e.previous_calls = 4;
+	snprintf(e.last_reason, sizeof e.last_reason, "billing");
+	hist = dialog_history_text(&e);
+	is(hist, "4 earlier calls, the last about billing", "count and the last call's reason");
+	free(hist);
+	e.previous_calls = DIALOG_HISTORY_MAX;
+	hist = dialog_history_text(&e);
+	is(hist, "100 or more earlier calls, the last about billing", "the capped count is told as a floor");
+	free(hist);
+	dialog_result(&e, 0, 0, &res);
+	like(res.summary, "Returning caller (100 or more earlier calls, the last about billing).",
+	    "the summary carries the history");
 	free(res.summary);
 	dialog_free(&e);
 	kb_corpus_free(a.kb);
