@@ -12,6 +12,10 @@
 #include <string.h>
 #include <time.h>
 
+/* Records that arrived together are stored in one transaction, up to this
+ * many (a failed transaction is retried or spooled as a whole). */
+#define WRITER_BATCH_MAX 32
+
 struct item {
 	struct item *next;
 	char *line;
@@ -129,18 +133,10 @@ static int
 apply_start(struct db *db, json_t *r)
 {
 	const char *p[3] = { jstr(r, "call_id"), jstr(r, "at"), jstr(r, "owner") };
-	if (db_begin_tenant(db, jstr(r, "tenant_id")) < 0)
-		return -1;
-	if (!prep_ok(db, "media_call_start",
+	return prep_ok(db, "media_call_start",
 	    "UPDATE calls SET status = CASE WHEN status IN ('queued', 'ringing') THEN 'in_progress' ELSE status END, "
 	    "       answered_at = coalesce(answered_at, $2::timestamptz), media_owner = $3 "
-	    " WHERE id = $1 AND media_finished_at IS NULL", 3, p))
-		goto fail;
-	return db_commit(db) == 0 ? 0 : failure_kind(db);
-fail:;
-	int k = failure_kind(db);
-	db_rollback(db);
-	return k;
+	    " WHERE id = $1 AND media_finished_at IS NULL", 3, p) ? 0 : failure_kind(db);
 }
 
 #define END_SQL \
@@ -152,7 +148,10 @@ fail:;
 	"       cost_stt = coalesce($12::numeric, 0), cost_llm = coalesce($13::numeric, 0), " \
 	"       cost_tts = coalesce($14::numeric, 0), latency = $15::jsonb, " \
 	"       transfer_to = coalesce($16, transfer_to), transfer_status = coalesce($17, transfer_status), " \
-	"       answered_at = coalesce(answered_at, $18::timestamptz), media_finished_at = now() " \
+	"       answered_at = coalesce(answered_at, $18::timestamptz), media_finished_at = now(), " \
+	"       transcript = coalesce((SELECT string_agg(x.text, E'\\n' ORDER BY x.seq) " \
+	"                                FROM jsonb_to_recordset($19::jsonb) AS x(seq integer, text text) " \
+	"                               WHERE x.text <> ''), '') " \
 	" WHERE id = $1 AND media_finished_at IS NULL RETURNING tenant_id"
 
 #define TURNS_SQL \
@@ -171,6 +170,10 @@ fail:;
 	"SELECT $1, $2, x.occurred_at, x.type, coalesce(x.data, '{}') " \
 	"  FROM jsonb_to_recordset($3::jsonb) AS x(occurred_at timestamptz, type text, data jsonb)"
 
+/* The transcript is set with the outcome, as the turns' trigger would
+ * compute it from the turns inserted next; the trigger then finds it
+ * equal and leaves the row alone, so a call's end is one new version of
+ * its row (search vector and indexes recomputed once, not twice). */
 static int
 apply_end(struct db *db, json_t *r)
 {
@@ -182,16 +185,14 @@ apply_end(struct db *db, json_t *r)
 	snprintf(cl, sizeof cl, "%.6f", json_number_value(json_object_get(r, "cost_llm")));
 	snprintf(ct, sizeof ct, "%.6f", json_number_value(json_object_get(r, "cost_tts")));
 	json_t *ra = json_object_get(r, "requires_action");
-	const char *p[18] = { jstr(r, "call_id"), jstr(r, "status"), jstr(r, "outcome"), jstr(r, "reason"),
+	const char *p[19] = { jstr(r, "call_id"), jstr(r, "status"), jstr(r, "outcome"), jstr(r, "reason"),
 		jstr(r, "summary"), json_object_get(r, "captured_data") ? captured : NULL,
 		ra ? (json_is_true(ra) ? "true" : "false") : NULL, jstr(r, "priority"), jstr(r, "end_reason"),
 		jstr(r, "ended_at"), dur, cs, cl, ct, latency, jstr(r, "transfer_to"),
-		jstr(r, "transfer_status"), jstr(r, "answered_at") };
+		jstr(r, "transfer_status"), jstr(r, "answered_at"), turns };
 	const char *tenant = jstr(r, "tenant_id");
-	int rc = -1;
-	if (db_begin_tenant(db, tenant) < 0)
-		goto out;
-	PGresult *res = db_prep(db, "media_call_end", END_SQL, 18, p);
+	int rc = 0;
+	PGresult *res = db_prep(db, "media_call_end", END_SQL, 19, p);
 	if (res == NULL)
 		goto fail;
 	int fresh = PQntuples(res) == 1;
@@ -204,11 +205,9 @@ apply_end(struct db *db, json_t *r)
 		if (!prep_ok(db, "media_call_events", EVENTS_SQL, 3, tp))
 			goto fail;
 	}
-	rc = db_commit(db) == 0 ? 0 : failure_kind(db);
 	goto out;
 fail:
 	rc = failure_kind(db);
-	db_rollback(db);
 out:
 	free(captured);
 	free(latency);
@@ -224,9 +223,7 @@ apply_health(struct db *db, json_t *r)
 	snprintf(failures, sizeof failures, "%lld", (long long)json_integer_value(json_object_get(r, "failures")));
 	const char *p[7] = { jstr(r, "provider"), jstr(r, "instance"), jstr(r, "state"), failures,
 		jstr(r, "last_error"), json_is_true(json_object_get(r, "transition")) ? "t" : "f", jstr(r, "at") };
-	if (db_begin_tenant(db, "*") < 0)
-		return failure_kind(db);
-	if (!prep_ok(db, "media_provider_health",
+	return prep_ok(db, "media_provider_health",
 	    "INSERT INTO provider_health (provider, instance, state, consecutive_failures, last_error, "
 	    "                             last_transition_at, updated_at) "
 	    "VALUES ($1, $2, $3, $4::int, $5, $7::timestamptz, $7::timestamptz) "
@@ -235,12 +232,7 @@ apply_health(struct db *db, json_t *r)
 	    "   last_error = coalesce(EXCLUDED.last_error, provider_health.last_error), "
 	    "   last_transition_at = CASE WHEN $6::boolean THEN EXCLUDED.last_transition_at "
 	    "                             ELSE provider_health.last_transition_at END, "
-	    "   updated_at = EXCLUDED.updated_at", 7, p)) {
-		int k = failure_kind(db);
-		db_rollback(db);
-		return k;
-	}
-	return db_commit(db) == 0 ? 0 : failure_kind(db);
+	    "   updated_at = EXCLUDED.updated_at", 7, p) ? 0 : failure_kind(db);
 }
 
 static int
@@ -253,21 +245,25 @@ apply_error(struct db *db, json_t *r)
 	    jstr(r, "detail")) == 0 ? 0 : failure_kind(db);
 }
 
-/* The records the writer stores: each op, the string fields it cannot do
- * without, and how it is applied. */
+/* The records the writer stores: each op, the field naming the tenant
+ * whose row-level security it runs under (NULL: the platform's), the
+ * string fields it cannot do without, and how it is applied (0 stored,
+ * 1 rejected, -1 database unreachable). */
 static const struct op {
 	const char *name;
+	const char *tenant_field;
 	const char *need[4];
 	int (*apply)(struct db *, json_t *);
 } ops[] = {
-	{ "call_start", { "call_id", "tenant_id", "at", "owner" }, apply_start },
-	{ "call_end", { "call_id", "tenant_id" }, apply_end },
-	{ "provider_health", { "provider", "instance", "state", "at" }, apply_health },
-	{ "system_error", { "code", "id" }, apply_error },
+	{ "call_start", "tenant_id", { "call_id", "tenant_id", "at", "owner" }, apply_start },
+	{ "call_end", "tenant_id", { "call_id", "tenant_id" }, apply_end },
+	{ "provider_health", NULL, { "provider", "instance", "state", "at" }, apply_health },
+	{ "system_error", NULL, { "code", "id" }, apply_error },
 };
 
-int
-writer_apply(struct db *db, const char *line)
+/* One record inside the open transaction. */
+static int
+apply_record(struct db *db, const char *line)
 {
 	json_t *r = json_loads(line, 0, NULL);
 	const char *op = jstr(r, "op");
@@ -278,14 +274,44 @@ writer_apply(struct db *db, const char *line)
 		int complete = 1;
 		for (int k = 0; k < 4 && ops[i].need[k]; k++)
 			complete &= jstr(r, ops[i].need[k]) != NULL;
-		if (complete)
-			rc = ops[i].apply(db, r);
+		if (!complete)
+			break;
+		const char *tenant[1] = { ops[i].tenant_field ? jstr(r, ops[i].tenant_field) : "*" };
+		rc = db_run(db, "SELECT set_config('voxline.tenant_id', $1, true)", 1, tenant) < 0 ? failure_kind(db)
+		    : ops[i].apply(db, r);
 		break;
 	}
 	if (rc > 0)
 		log_error("media_record_rejected", "{s:s,s:s}", "op", op ? op : "?", "error", db_error(db));
 	json_decref(r);
 	return rc;
+}
+
+/* Records in one transaction, so a burst of calls ending costs one commit
+ * rather than one each: 0 all stored, -1 database unreachable (nothing
+ * stored), or 1 + the index of the first record rejected (nothing stored;
+ * the caller stores the others alone). */
+static int
+apply_tx(struct db *db, char *const *lines, int n)
+{
+	if (db_begin(db) < 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		int rc = apply_record(db, lines[i]);
+		if (rc != 0) {
+			db_rollback(db);
+			return rc < 0 ? -1 : 1 + i;
+		}
+	}
+	return db_commit(db) == 0 ? 0 : failure_kind(db) < 0 ? -1 : 1;
+}
+
+int
+writer_apply(struct db *db, const char *line)
+{
+	char *lines[1] = { (char *)line };
+	int rc = apply_tx(db, lines, 1);
+	return rc > 0 ? 1 : rc;
 }
 
 /* Calls an earlier run of this node left in progress: it died with them. */
@@ -333,19 +359,36 @@ replay_one(const char *line, void *arg)
 }
 
 static void
-store(char *line)
+count(const char *result, int n)
+{
+	metrics_add(&media_writes_total, n, "result", result, NULL);
+}
+
+/* Stores records in order (spooling them while the database is away or
+ * older records wait in the spool) and frees them. */
+static void
+store(char **lines, int n)
 {
 	int rc = -1;
 	if (spool_count(wr.spool) == 0 && db_ensure(wr.db) == 0)
-		rc = writer_apply(wr.db, line);
+		rc = apply_tx(wr.db, lines, n);
+	if (rc > 0 && n > 1) {
+		/* One record refused: the others are stored without it, each alone. */
+		for (int i = 0; i < n; i++)
+			store(&lines[i], 1);
+		return;
+	}
 	if (rc < 0) {
-		if (spool_append(wr.spool, line) < 0)
-			log_error("media_spool_failed", "{s:s}", "path", wr.spool);
-		else
-			metrics_add(&media_writes_total, 1, "result", "spooled", NULL);
+		for (int i = 0; i < n; i++) {
+			if (spool_append(wr.spool, lines[i]) < 0)
+				log_error("media_spool_failed", "{s:s}", "path", wr.spool);
+			else
+				count("spooled", 1);
+		}
 	} else
-		metrics_add(&media_writes_total, 1, "result", rc == 0 ? "stored" : "rejected", NULL);
-	free(line);
+		count(rc == 0 ? "stored" : "rejected", n);
+	for (int i = 0; i < n; i++)
+		free(lines[i]);
 }
 
 /* Database back: replay the spool, then close what a crash left behind. */
@@ -374,22 +417,24 @@ writer_main(void *arg)
 			ts.tv_sec += 1;
 			pthread_cond_timedwait(&wr.cond, &wr.lock, &ts);
 		}
-		struct item *it = wr.head;
-		if (it) {
+		char *lines[WRITER_BATCH_MAX];
+		int n = 0;
+		while (wr.head && n < WRITER_BATCH_MAX) {
+			struct item *it = wr.head;
 			wr.head = it->next;
-			if (!wr.head)
-				wr.tail = NULL;
+			lines[n++] = it->line;
+			free(it);
 		}
+		if (!wr.head)
+			wr.tail = NULL;
 		int stop = wr.stop;
 		pthread_mutex_unlock(&wr.lock);
 		catch_up();
-		if (it) {
-			store(it->line);
-			free(it);
-		}
-		long n = spool_count(wr.spool);
-		__atomic_store_n(&wr.spooled, n, __ATOMIC_RELAXED);
-		metrics_set(&media_spool_records, (double)n, NULL);
+		if (n)
+			store(lines, n);
+		long spooled = spool_count(wr.spool);
+		__atomic_store_n(&wr.spooled, spooled, __ATOMIC_RELAXED);
+		metrics_set(&media_spool_records, (double)spooled, NULL);
 		pthread_mutex_lock(&wr.lock);
 		if (stop && !wr.head)
 			break;

@@ -37,17 +37,6 @@ sub mint {
     return $payload . '.' . encode_base64url(hmac_sha256($payload, secret()));
 }
 
-# A calls row as the webhook makes it; returns (call id, tenant id, agent id).
-sub new_call {
-    my $sid = 'CA' . join '', map { sprintf '%02x', int rand 256 } 1 .. 16;
-    my $row = Sim::q($s, "INSERT INTO calls (tenant_id, agent_id, agent_version, phone_number_id, carrier, "
-        . "carrier_call_sid, direction, from_number, to_number, status) "
-        . "SELECT pn.tenant_id, pn.agent_id, a.version, pn.id, 'twilio', '$sid', 'inbound', '+15555550142', "
-        . "pn.e164, 'ringing' FROM phone_numbers pn JOIN agents a ON a.tenant_id = pn.tenant_id "
-        . "AND a.id = pn.agent_id WHERE pn.e164 = '+15555550123' RETURNING id, tenant_id, agent_id");
-    return (split(/\|/, $row), $sid);
-}
-
 sub ws_send {
     my ($sock, $text) = @_;
     my $mask = pack('N', int rand 0xffffffff);
@@ -131,7 +120,7 @@ subtest 'the loop connection against PostgreSQL (tests/integration/drivers/loop_
 my ($rc0, $calls0, $sum0, $raw0) = Sim::run($s, '--direct', "$fixtures/short.call");
 is($rc0, 0, 'a call works with PostgreSQL up') or diag $raw0;
 
-my ($id, $tenant, $agent, $sid) = new_call();
+my ($id, $tenant, $agent, $sid) = Sim::new_call($s);
 ok($id, 'call row made');
 my $token = mint(call_id => $id, tenant_id => $tenant, agent_id => $agent);
 $s->sh('pg-stop');

@@ -85,6 +85,19 @@ sub q {
     return $v;
 }
 
+# A calls row for the demo agent's number as the inbound webhook makes it
+# (ringing, before any media); returns (call id, tenant id, agent id, sid).
+sub new_call {
+    my ($stack) = @_;
+    my $sid = 'CA' . join '', map { sprintf '%02x', int rand 256 } 1 .. 16;
+    my $row = Sim::q($stack, "INSERT INTO calls (tenant_id, agent_id, agent_version, phone_number_id, carrier, "
+        . "carrier_call_sid, direction, from_number, to_number, status) "
+        . "SELECT pn.tenant_id, pn.agent_id, a.version, pn.id, 'twilio', '$sid', 'inbound', '+15555550142', "
+        . "pn.e164, 'ringing' FROM phone_numbers pn JOIN agents a ON a.tenant_id = pn.tenant_id "
+        . "AND a.id = pn.agent_id WHERE pn.e164 = '+15555550123' RETURNING id, tenant_id, agent_id");
+    return (split(/\|/, $row), $sid);
+}
+
 # The benchmarks' agent: a copy of the demo agent on the fixed-delay
 # engines (stt, llm and tts each wait VOXLINE_MEDIA_FIXED_DELAY_MS), on
 # its own number +15555550999.
