@@ -501,14 +501,15 @@ greet_now(struct call *c)
 
 /* The call, and its caller's history: earlier calls from the same number
  * (counted up to DIALOG_HISTORY_MAX, so a number with thousands of calls
- * costs no more than one with a hundred) and the last one's reason. */
+ * costs no more than one with a hundred) and the last one's reason, both
+ * read along the index on (tenant_id, from_number, started_at). */
 #define CALL_INFO_SQL \
 	"SELECT c.from_number, c.media_finished_at IS NULL, " \
 	"       (SELECT count(*) FROM (SELECT 1 FROM calls h WHERE h.tenant_id = c.tenant_id " \
-	"           AND h.from_number = c.from_number AND h.started_at < c.started_at AND h.id <> c.id " \
+	"           AND h.from_number = c.from_number AND h.started_at < c.started_at " \
 	"         LIMIT " DIALOG_HISTORY_MAX_SQL ") e), " \
 	"       (SELECT h.reason FROM calls h WHERE h.tenant_id = c.tenant_id " \
-	"           AND h.from_number = c.from_number AND h.started_at < c.started_at AND h.id <> c.id " \
+	"           AND h.from_number = c.from_number AND h.started_at < c.started_at " \
 	"         ORDER BY h.started_at DESC LIMIT 1) " \
 	"  FROM calls c WHERE c.id = $1 AND c.tenant_id = $2"
 
