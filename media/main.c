@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -80,10 +81,25 @@ on_wake(uv_async_t *a)
 	pipeline_mail(a->data);
 }
 
+/* The loop's own thread is named (top -H, ps -L) and runs at
+ * media_loop_nice: a frame written late is heard, a database write or a
+ * speech model finishing late is not. */
+static void
+loop_priority(int worker)
+{
+	char name[16];
+	snprintf(name, sizeof name, "media-loop-%d", worker);
+	pthread_setname_np(pthread_self(), name);
+	int nice = (int)cfg_int(CFG_media_loop_nice);
+	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice) < 0 && worker == 0)
+		log_warn("media_loop_priority_refused", "{s:i,s:s}", "nice", nice, "error", strerror(errno));
+}
+
 static void *
 worker_main(void *arg)
 {
 	struct worker *w = arg;
+	loop_priority((int)(w - media.workers));
 	uv_run(&w->loop, UV_RUN_DEFAULT);
 	/* lws closes its handles after the context is destroyed. */
 	while (uv_run(&w->loop, UV_RUN_NOWAIT))

@@ -1,0 +1,36 @@
+#!/usr/bin/env perl
+# voxline-media's event loops (one per worker, named media-loop-N) run at
+# media_loop_nice, ahead of its other threads and of other programs at
+# nice 0; the other threads keep the process's priority.  Tests run as
+# root (CI), which may raise a priority; the configured value is used.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use Test::More;
+use Stack;
+
+plan skip_all => 'raising a priority needs root' if $> != 0;
+my $s = Stack->new(env => { VOXLINE_MEDIA_WORKERS => 3, VOXLINE_MEDIA_LOOP_NICE => -7 });
+open(my $f, '<', $s->dir . '/run/media.pid') or die "media.pid: $!";
+chomp(my $pid = <$f>);
+
+my (%nice, %count);
+for my $task (glob "/proc/$pid/task/*") {
+    open(my $c, '<', "$task/comm") or next;
+    chomp(my $name = <$c>);
+    open(my $st, '<', "$task/stat") or next;
+    my $stat = <$st>;
+    $stat =~ s/^.*\) //;                   # past "pid (comm) "
+    my $n = (split / /, $stat)[16];         # field 19 of stat: nice
+    my $kind = $name =~ /^media-loop-\d+$/ ? 'loop' : 'other';
+    $count{$kind}++;
+    $nice{$kind}{$n}++;
+}
+is($count{loop}, 3, 'one named loop thread per worker');
+is_deeply([keys %{ $nice{loop} }], [-7], 'every loop runs at media_loop_nice');
+is_deeply([keys %{ $nice{other} }], [0], 'the other threads keep the process priority');
+ok($count{other} >= 2, 'the process has other threads (main, writer, engines)');
+
+$s->stop;
+done_testing();
