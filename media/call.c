@@ -323,6 +323,13 @@ call_rx(struct call *c, const char *data, size_t len, int final)
 {
 	if (c->phase == CALL_CLOSED)
 		return -1;
+	if (final && c->rx.len == 0 && len <= CALL_RX_MAX) {
+		/* A message in one frame (every media frame): read in place. */
+		set_log_call(c);
+		dispatch(c, data, len);
+		log_set_call_id(NULL);
+		return c->phase == CALL_CLOSED ? -1 : 0;
+	}
 	if (buf_append(&c->rx, data, len) < 0) {
 		buf_reset(&c->rx);
 		if (c->phase == CALL_WAIT_START)
