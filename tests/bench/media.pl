@@ -48,10 +48,21 @@ sub pct {
 Sim::run($s, '--direct', '--to', '+15555550999', '--url', 'http://' . $s->media_addr,
     "$Stack::ROOT/tests/bench/warmup.call");
 my $idle_rss = rss_kib();
+
+# The machine's CPU counters (/proc/stat): total and stolen (time the
+# host gave this virtual machine's cores to others), in ticks.
+sub cpu_ticks {
+    my @f = split ' ', `head -1 /proc/stat`;
+    shift @f;
+    my $total = 0;
+    $total += $_ for @f[0 .. 7];
+    return ($total, $f[7] // 0);
+}
 my (@rows, $base, $greeting_frames, $call_len);
 for my $n (@LEVELS) {
     my $stagger = $n > 1 ? int(5000 / $n) || 1 : 0;
     my $cpu0 = cpu_seconds();
+    my @ticks0 = cpu_ticks();
     my @kids0 = (times)[2, 3];
     my $t0 = time;
     my $h = Sim::start($s, '--direct', '--to', '+15555550999', '--calls', $n, '--stagger', $stagger,
@@ -67,6 +78,8 @@ for my $n (@LEVELS) {
     my ($rc, $calls, $sum) = Sim::finish($h);
     my $wall = time - $t0;
     my $cpu = cpu_seconds() - $cpu0;
+    my @ticks1 = cpu_ticks();
+    my $stolen = $ticks1[0] > $ticks0[0] ? 100 * ($ticks1[1] - $ticks0[1]) / ($ticks1[0] - $ticks0[0]) : 0;
     # The simulator's own CPU (it is a child, reaped by now; the only one
     # that ran during the level).
     my @kids1 = (times)[2, 3];
@@ -101,7 +114,7 @@ for my $n (@LEVELS) {
         share_p50 => pct(0.5, @share), share_p95 => pct(0.95, @share),
         send_late => length($send_late // '') ? $send_late : undef,
         daemon_greet => length($daemon_greet // '') ? $daemon_greet : undef,
-        cpu => $cpu, sim_cpu => $sim_cpu, wall => $wall, mem_per_call => $n ? ($peak - $idle_rss) / $n : 0,
+        cpu => $cpu, sim_cpu => $sim_cpu, stolen => $stolen, wall => $wall, mem_per_call => $n ? ($peak - $idle_rss) / $n : 0,
         v2v_p50 => $sum->{v2v_p50_ms}, v2v_p95 => $sum->{v2v_p95_ms} };
     # CPU per call-minute: daemon CPU over the minutes the calls lasted.
     my $call_secs = @ids ? Sim::q($s, "SELECT coalesce(sum(extract(epoch FROM ended_at - answered_at)), 0) "
@@ -110,8 +123,9 @@ for my $n (@LEVELS) {
     $call_len = $call_secs / @ids if @ids;
     push @rows, $row;
     $base //= $row;
-    printf STDERR "bench: %d calls: ok %d, frame lateness p99 %.1f ms, lost %d, greeting p95 %.1f ms, share p95 %s ms, worst at send p99 %s ms\n",
-        $n, $row->{ok}, $row->{late_p99} // -1, $lost, $row->{greet_p95} // -1, $row->{share_p95} // "-", $row->{send_late} // "-";
+    printf STDERR "bench: %d calls: ok %d, frame lateness p99 %.1f ms, lost %d, greeting p95 %.1f ms, share p95 %s ms, "
+        . "worst at send p99 %s ms, CPU stolen %.1f%%\n", $n, $row->{ok}, $row->{late_p99} // -1, $lost,
+        $row->{greet_p95} // -1, $row->{share_p95} // "-", f($row->{send_late}), $stolen;
     last if !$ENV{BENCH_ALL_LEVELS} && ($row->{ok} < $n || ($row->{late_p99} // 0) > 10 || $lost > 0);
 }
 
@@ -146,6 +160,8 @@ below; they move with the machine and what else runs on it.
   daemon's address, 20 ms μ-law frames in real time, a playout model of the
   agent's audio). The simulator shares the cores with the daemon, so the
   figures are a lower bound for the daemon; its own CPU is in the table.
+  The daemon's event loops run at nice @{[ $ENV{VOXLINE_MEDIA_LOOP_NICE} // -10 ]} (`media_loop_nice`), ahead of
+  its writer and engine threads, PostgreSQL and the simulator (nice 0).
 - Load: $load
 - Script: `tests/bench/turns.call` (greeting, two caller turns, each
   answered with two one-second sentences; @{[ sprintf('%.0f', $call_len // 0) ]} s per call on average,
@@ -157,15 +173,19 @@ Levels stop escalating at the first level with a late (p99 > 10 ms) or
 lost frame (unless BENCH_ALL_LEVELS is set). Highest level held: **$held concurrent call@{[ $held == 1 ? '' : 's' ]}**
 (target: 1,000 calls on 2 cores).
 
-| concurrent calls | calls ok | frame lateness p99 (ms) | worst frame (ms) | worst frame at send, p99 of calls (ms) | lost frames | daemon CPU (s) | CPU per call-minute (s) | simulator CPU (s) | memory per call (KiB) |
-|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| concurrent calls | calls ok | frame lateness p99 (ms) | worst frame (ms) | worst frame at send, p99 of calls (ms) | lost frames | daemon CPU (s) | CPU per call-minute (s) | simulator CPU (s) | memory per call (KiB) | CPU stolen by the host (%) |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 MD
 for my $r (@rows) {
-    printf $o "| %d | %d | %s | %s | %s | %d | %s | %s | %s | %s |\n", $r->{n}, $r->{ok}, f($r->{late_p99}),
+    printf $o "| %d | %d | %s | %s | %s | %d | %s | %s | %s | %s | %s |\n", $r->{n}, $r->{ok}, f($r->{late_p99}),
         f($r->{late_max}), f($r->{send_late}), $r->{lost}, f($r->{cpu}, '%.2f'), f($r->{cpu_per_call_min}, '%.3f'), f($r->{sim_cpu}, '%.2f'),
-        f($r->{mem_per_call}, '%.0f');
+        f($r->{mem_per_call}, '%.0f'), f($r->{stolen});
 }
 print $o <<"MD";
+
+*CPU stolen by the host*: of the machine's CPU time during the level,
+the share the hypervisor gave to other guests (`steal` in /proc/stat);
+runs with several percent stolen are slower throughout.
 
 Frame lateness is measured at the caller: how far past its play time
 each agent frame arrived (0 when the carrier's buffer never ran dry).
