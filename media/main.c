@@ -16,6 +16,7 @@
 #include "xalloc.h"
 #include <curl/curl.h>
 #include <errno.h>
+#include <math.h>
 #include <libwebsockets.h>
 #include <signal.h>
 #include <stdio.h>
@@ -59,11 +60,20 @@ worker_shutdown(struct worker *w)
 	uv_close((uv_handle_t *)&w->flush, close_handle);
 }
 
+/* How late each tick fires: what held the loop (its own work, or the
+ * machine not giving it a core) is what every call on it waited. */
+static const double lag_bounds[] = { 1, 2, 5, 10, 20, 50, 100, 200 };
+static struct metric media_loop_lag_ms = METRIC_HISTOGRAM_INIT("voxline_media_loop_lag_ms",
+    "How late each worker loop's 10 ms tick fired: the longest any event on that loop waited.", lag_bounds);
+
 static void
 on_tick(uv_timer_t *t)
 {
 	struct worker *w = t->data;
 	double now = media_now_ms();
+	if (w->last_tick > 0)
+		metrics_observe(&media_loop_lag_ms, fmax(0, now - w->last_tick - TICK_MS), NULL);
+	w->last_tick = now;
 	int draining = __atomic_load_n(&media.draining, __ATOMIC_RELAXED);
 	for (struct call *c = w->calls, *next; c; c = next) {
 		next = c->next;
@@ -208,7 +218,8 @@ main(int argc, char **argv)
 	raise_fd_limit();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	struct metric *ms[] = { &media_frame_lateness, &media_streams_refused, &media_calls_total,
-		&media_calls_active, &media_greeting_ms, &media_v2v_ms, &media_barge_ins, &media_frames_late };
+		&media_calls_active, &media_greeting_ms, &media_v2v_ms, &media_barge_ins, &media_frames_late,
+		&media_loop_lag_ms };
 	for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++)
 		metrics_register(ms[i]);
 	breakers_init();

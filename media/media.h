@@ -42,6 +42,7 @@ struct worker {
 	int listen_fd;
 	uv_poll_t accept_poll;
 	uv_timer_t tick;
+	double last_tick;             /* monotonic ms of the tick before, 0 before the first */
 	uv_async_t wake;
 	pthread_mutex_t lock;
 	struct mail *mail, *mail_tail;

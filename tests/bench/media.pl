@@ -49,6 +49,15 @@ Sim::run($s, '--direct', '--to', '+15555550999', '--url', 'http://' . $s->media_
     "$Stack::ROOT/tests/bench/warmup.call");
 my $idle_rss = rss_kib();
 
+# The daemon's loop lag histogram (/metrics): ticks seen, and ticks that
+# fired 50 ms or more late.
+sub loop_lag {
+    my $text = Sim::media_get($s, '/metrics')->{content} // '';
+    my ($count) = $text =~ /^voxline_media_loop_lag_ms_count (\d+)/m;
+    my ($le50) = $text =~ /^voxline_media_loop_lag_ms_bucket\{le="50"\} (\d+)/m;
+    return ($count // 0, ($count // 0) - ($le50 // 0));
+}
+
 # The machine's CPU counters (/proc/stat): total and stolen (time the
 # host gave this virtual machine's cores to others), in ticks.
 sub cpu_ticks {
@@ -63,6 +72,7 @@ for my $n (@LEVELS) {
     my $stagger = $n > 1 ? int(5000 / $n) || 1 : 0;
     my $cpu0 = cpu_seconds();
     my @ticks0 = cpu_ticks();
+    my @lag0 = loop_lag();
     my @kids0 = (times)[2, 3];
     my $t0 = time;
     my $h = Sim::start($s, '--direct', '--to', '+15555550999', '--calls', $n, '--stagger', $stagger,
@@ -79,6 +89,7 @@ for my $n (@LEVELS) {
     my $wall = time - $t0;
     my $cpu = cpu_seconds() - $cpu0;
     my @ticks1 = cpu_ticks();
+    my @lag1 = loop_lag();
     my $stolen = $ticks1[0] > $ticks0[0] ? 100 * ($ticks1[1] - $ticks0[1]) / ($ticks1[0] - $ticks0[0]) : 0;
     # The simulator's own CPU (it is a child, reaped by now; the only one
     # that ran during the level).
@@ -114,7 +125,8 @@ for my $n (@LEVELS) {
         share_p50 => pct(0.5, @share), share_p95 => pct(0.95, @share),
         send_late => length($send_late // '') ? $send_late : undef,
         daemon_greet => length($daemon_greet // '') ? $daemon_greet : undef,
-        cpu => $cpu, sim_cpu => $sim_cpu, stolen => $stolen, wall => $wall, mem_per_call => $n ? ($peak - $idle_rss) / $n : 0,
+        cpu => $cpu, sim_cpu => $sim_cpu, stolen => $stolen,
+        lag_ticks => $lag1[0] - $lag0[0], lag_late => $lag1[1] - $lag0[1], wall => $wall, mem_per_call => $n ? ($peak - $idle_rss) / $n : 0,
         v2v_p50 => $sum->{v2v_p50_ms}, v2v_p95 => $sum->{v2v_p95_ms} };
     # CPU per call-minute: daemon CPU over the minutes the calls lasted.
     my $call_secs = @ids ? Sim::q($s, "SELECT coalesce(sum(extract(epoch FROM ended_at - answered_at)), 0) "
@@ -124,8 +136,9 @@ for my $n (@LEVELS) {
     push @rows, $row;
     $base //= $row;
     printf STDERR "bench: %d calls: ok %d, frame lateness p99 %.1f ms, lost %d, greeting p95 %.1f ms, share p95 %s ms, "
-        . "worst at send p99 %s ms, CPU stolen %.1f%%\n", $n, $row->{ok}, $row->{late_p99} // -1, $lost,
-        $row->{greet_p95} // -1, $row->{share_p95} // "-", f($row->{send_late}), $stolen;
+        . "worst at send p99 %s ms, loop ticks 50 ms late %d of %d, CPU stolen %.1f%%\n", $n, $row->{ok},
+        $row->{late_p99} // -1, $lost, $row->{greet_p95} // -1, $row->{share_p95} // "-", f($row->{send_late}),
+        $row->{lag_late}, $row->{lag_ticks}, $stolen;
     last if !$ENV{BENCH_ALL_LEVELS} && ($row->{ok} < $n || ($row->{late_p99} // 0) > 10 || $lost > 0);
 }
 
@@ -173,17 +186,20 @@ Levels stop escalating at the first level with a late (p99 > 10 ms) or
 lost frame (unless BENCH_ALL_LEVELS is set). Highest level held: **$held concurrent call@{[ $held == 1 ? '' : 's' ]}**
 (target: 1,000 calls on 2 cores).
 
-| concurrent calls | calls ok | frame lateness p99 (ms) | worst frame (ms) | worst frame at send, p99 of calls (ms) | lost frames | daemon CPU (s) | CPU per call-minute (s) | simulator CPU (s) | memory per call (KiB) | CPU stolen by the host (%) |
-|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| concurrent calls | calls ok | frame lateness p99 (ms) | worst frame (ms) | worst frame at send, p99 of calls (ms) | lost frames | daemon CPU (s) | CPU per call-minute (s) | simulator CPU (s) | memory per call (KiB) | loop ticks ≥ 50 ms late | CPU stolen by the host (%) |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 MD
 for my $r (@rows) {
-    printf $o "| %d | %d | %s | %s | %s | %d | %s | %s | %s | %s | %s |\n", $r->{n}, $r->{ok}, f($r->{late_p99}),
+    printf $o "| %d | %d | %s | %s | %s | %d | %s | %s | %s | %s | %d of %d | %s |\n", $r->{n}, $r->{ok}, f($r->{late_p99}),
         f($r->{late_max}), f($r->{send_late}), $r->{lost}, f($r->{cpu}, '%.2f'), f($r->{cpu_per_call_min}, '%.3f'), f($r->{sim_cpu}, '%.2f'),
-        f($r->{mem_per_call}, '%.0f'), f($r->{stolen});
+        f($r->{mem_per_call}, '%.0f'), $r->{lag_late}, $r->{lag_ticks}, f($r->{stolen});
 }
 print $o <<"MD";
 
-*CPU stolen by the host*: of the machine's CPU time during the level,
+*Loop ticks late*: of the daemon's loop ticks (every 10 ms on each
+worker) during the level, those that fired 50 ms or more late
+(`voxline_media_loop_lag_ms`): the loop was held, by its own work or by
+waiting for a core. *CPU stolen by the host*: of the machine's CPU time during the level,
 the share the hypervisor gave to other guests (`steal` in /proc/stat);
 runs with several percent stolen are slower throughout.
 
