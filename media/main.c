@@ -105,6 +105,27 @@ loop_priority(int worker)
 		log_warn("media_loop_priority_refused", "{s:i,s:s}", "nice", nice, "error", strerror(errno));
 }
 
+static void
+no_work(uv_work_t *req)
+{
+	(void)req;
+}
+
+/* libuv starts its thread pool on first use, and a thread starts with its
+ * creator's name and priority: started from a loop, the engine threads
+ * would run at the loops' priority.  Started here, from the main thread,
+ * they keep the process's. */
+static void
+start_engine_threads(void)
+{
+	uv_loop_t loop;
+	uv_work_t req;
+	uv_loop_init(&loop);
+	uv_queue_work(&loop, &req, no_work, NULL);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	uv_loop_close(&loop);
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -267,6 +288,7 @@ main(int argc, char **argv)
 		uv_timer_start(&w->tick, on_tick, TICK_MS, TICK_MS);
 	}
 	workers_alive = (int)n;
+	start_engine_threads();
 	for (int i = 0; i < n; i++)
 		pthread_create(&media.workers[i].thread, NULL, worker_main, &media.workers[i]);
 	log_info("media_started", "{s:s,s:i,s:s}", "addr", cfg_str(CFG_media_addr), "workers", (int)n,
