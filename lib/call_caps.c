@@ -5,13 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int
-set_scope(struct db *db, const char *scope)
-{
-	const char *p[1] = { scope };
-	return db_run(db, "SELECT set_config('voxline.tenant_id', $1, true)", 1, p);
-}
-
 enum err_code
 call_caps_reserve(struct db *db, const char *tenant_id, const char *campaign_id)
 {
@@ -21,7 +14,7 @@ call_caps_reserve(struct db *db, const char *tenant_id, const char *campaign_id)
 		return ERR_database_unavailable;
 	/* The platform count needs every tenant's calls: platform scope for
 	 * this one read, then back to the tenant. */
-	if (set_scope(db, "*") < 0)
+	if (db_set_tenant(db, "*") < 0)
 		return ERR_database_unavailable;
 	const char *p[2] = { tenant_id, campaign_id };
 	PGresult *r = db_prep(db, "caps_count",
@@ -31,7 +24,7 @@ call_caps_reserve(struct db *db, const char *tenant_id, const char *campaign_id)
 	    " (SELECT max_concurrency FROM campaigns WHERE id = $2::uuid AND tenant_id = t.id),"
 	    " (SELECT count(*) FROM calls WHERE campaign_id = $2::uuid AND " CALL_CAPS_LIVE ")"
 	    " FROM tenants t WHERE t.id = $1::uuid", 2, p);
-	if (set_scope(db, tenant_id) < 0 || r == NULL) {
+	if (db_set_tenant(db, tenant_id) < 0 || r == NULL) {
 		PQclear(r);
 		return ERR_database_unavailable;
 	}

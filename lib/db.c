@@ -187,12 +187,18 @@ db_rollback(struct db *db)
 }
 
 int
+db_set_tenant(struct db *db, const char *tenant_id)
+{
+	const char *p[1] = { tenant_id ? tenant_id : "*" };
+	return db_run(db, "SELECT set_config('voxline.tenant_id', $1, true)", 1, p);
+}
+
+int
 db_begin_tenant(struct db *db, const char *tenant_id)
 {
 	if (db_begin(db) < 0)
 		return -1;
-	const char *p[1] = { tenant_id ? tenant_id : "*" };
-	if (db_run(db, "SELECT set_config('voxline.tenant_id', $1, true)", 1, p) < 0) {
+	if (db_set_tenant(db, tenant_id) < 0) {
 		db_rollback(db);
 		return -1;
 	}

@@ -38,6 +38,8 @@ void db_rollback(struct db *db);
 /* Begins a transaction scoped to a tenant: row-level security policies
  * read current_setting('voxline.tenant_id').  NULL: platform scope. */
 int db_begin_tenant(struct db *db, const char *tenant_id);
+/* Changes the open transaction's tenant (NULL: platform scope). */
+int db_set_tenant(struct db *db, const char *tenant_id);
 
 /* Shortcut for one value of a one-row result (NULL if none). */
 const char *db_value(PGresult *r, int row, int col);

@@ -323,23 +323,22 @@ call_rx(struct call *c, const char *data, size_t len, int final)
 {
 	if (c->phase == CALL_CLOSED)
 		return -1;
-	if (final && c->rx.len == 0 && len <= CALL_RX_MAX) {
-		/* A message in one frame (every media frame): read in place. */
-		set_log_call(c);
-		dispatch(c, data, len);
-		log_set_call_id(NULL);
-		return c->phase == CALL_CLOSED ? -1 : 0;
+	/* A message in one frame (every media frame) is read in place; one in
+	 * fragments is gathered first, within CALL_RX_MAX. */
+	if (!final || c->rx.len > 0 || len > CALL_RX_MAX) {
+		if (buf_append(&c->rx, data, len) < 0) {
+			buf_reset(&c->rx);
+			if (c->phase == CALL_WAIT_START)
+				refuse(c, "frame_too_large");
+			return c->phase == CALL_CLOSED ? -1 : 0;
+		}
+		if (!final)
+			return 0;
+		data = c->rx.data;
+		len = c->rx.len;
 	}
-	if (buf_append(&c->rx, data, len) < 0) {
-		buf_reset(&c->rx);
-		if (c->phase == CALL_WAIT_START)
-			refuse(c, "frame_too_large");
-		return c->phase == CALL_CLOSED ? -1 : 0;
-	}
-	if (!final)
-		return 0;
 	set_log_call(c);
-	dispatch(c, c->rx.data, c->rx.len);
+	dispatch(c, data, len);
 	buf_reset(&c->rx);
 	log_set_call_id(NULL);
 	/* A refusal closes from this callback, so the close reason is sent. */

@@ -174,7 +174,6 @@ dialog_history_text(const struct dialog *d)
 {
 	struct buf b;
 	buf_init(&b, 256);
-	buf_puts(&b, "");
 	if (d->previous_calls >= DIALOG_HISTORY_MAX)
 		buf_printf(&b, "%d or more earlier calls", DIALOG_HISTORY_MAX);
 	else if (d->previous_calls > 0)

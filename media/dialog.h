@@ -12,9 +12,8 @@ enum dialog_action { DIALOG_NONE, DIALOG_TRANSFER, DIALOG_HANGUP };
 enum dialog_mode { DIALOG_NORMAL, DIALOG_MSG_NAME, DIALOG_MSG_NUMBER, DIALOG_MSG_REASON };
 
 /* Earlier calls from the caller's number are counted up to this many
- * (told as "100 or more"); a literal, as the count's SQL spells it too. */
+ * (told as "100 or more"). */
 #define DIALOG_HISTORY_MAX 100
-#define DIALOG_HISTORY_MAX_SQL "100"
 
 struct dialog {
 	const struct agent *agent;
@@ -63,9 +62,9 @@ char *dialog_vocabulary(const struct agent *a);
 
 /* Helpers shared with tests. */
 int dialog_has_word(const char *text, const char *word);   /* whole word or phrase */
-char *dialog_hours_text(const json_t *hours);
+char *dialog_hours_text(const json_t *hours);              /* "We are open Monday to Friday ..." */
 /* The caller's history, "" for a first call: "4 earlier calls, the last
  * about billing" (malloc'd). */
-char *dialog_history_text(const struct dialog *d);              /* "We are open Monday to Friday ..." */
+char *dialog_history_text(const struct dialog *d);
 
 #endif

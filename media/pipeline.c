@@ -507,7 +507,7 @@ greet_now(struct call *c)
 	"SELECT c.from_number, c.media_finished_at IS NULL, " \
 	"       (SELECT count(*) FROM (SELECT 1 FROM calls h WHERE h.tenant_id = c.tenant_id " \
 	"           AND h.from_number = c.from_number AND h.started_at < c.started_at " \
-	"         LIMIT " DIALOG_HISTORY_MAX_SQL ") e), " \
+	"         LIMIT $3::int) e), " \
 	"       (SELECT h.reason FROM calls h WHERE h.tenant_id = c.tenant_id " \
 	"           AND h.from_number = c.from_number AND h.started_at < c.started_at " \
 	"         ORDER BY h.started_at DESC LIMIT 1) " \
@@ -562,8 +562,10 @@ submit_load(struct call *c, int need_agent)
 		const char *pa[2] = { j->agent_id, j->tenant_id };
 		loop_db_query(c->w->db, j->tenant_id, "media_agent", agent_sql(), 2, pa, agent_row_read, j);
 	}
-	const char *pc[2] = { j->call_id, j->tenant_id };
-	loop_db_query(c->w->db, j->tenant_id, "media_call_info", CALL_INFO_SQL, 2, pc, call_info_read, j);
+	char history_max[12];
+	snprintf(history_max, sizeof history_max, "%d", DIALOG_HISTORY_MAX);
+	const char *pc[3] = { j->call_id, j->tenant_id, history_max };
+	loop_db_query(c->w->db, j->tenant_id, "media_call_info", CALL_INFO_SQL, 3, pc, call_info_read, j);
 }
 
 void

@@ -276,9 +276,8 @@ apply_record(struct db *db, const char *line)
 			complete &= jstr(r, ops[i].need[k]) != NULL;
 		if (!complete)
 			break;
-		const char *tenant[1] = { ops[i].tenant_field ? jstr(r, ops[i].tenant_field) : "*" };
-		rc = db_run(db, "SELECT set_config('voxline.tenant_id', $1, true)", 1, tenant) < 0 ? failure_kind(db)
-		    : ops[i].apply(db, r);
+		const char *tenant = ops[i].tenant_field ? jstr(r, ops[i].tenant_field) : NULL;
+		rc = db_set_tenant(db, tenant) < 0 ? failure_kind(db) : ops[i].apply(db, r);
 		break;
 	}
 	if (rc > 0)
@@ -289,8 +288,8 @@ apply_record(struct db *db, const char *line)
 
 /* Records in one transaction, so a burst of calls ending costs one commit
  * rather than one each: 0 all stored, -1 database unreachable (nothing
- * stored), or 1 + the index of the first record rejected (nothing stored;
- * the caller stores the others alone). */
+ * stored), or above 0 when the database refused a record or the commit
+ * (nothing stored; the caller stores the records alone). */
 static int
 apply_tx(struct db *db, char *const *lines, int n)
 {
@@ -300,7 +299,7 @@ apply_tx(struct db *db, char *const *lines, int n)
 		int rc = apply_record(db, lines[i]);
 		if (rc != 0) {
 			db_rollback(db);
-			return rc < 0 ? -1 : 1 + i;
+			return rc;
 		}
 	}
 	return db_commit(db) == 0 ? 0 : failure_kind(db) < 0 ? -1 : 1;
